@@ -1,0 +1,44 @@
+#pragma once
+
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "minigrad/tensor/shape.h"
+
+namespace mg {
+
+// The one exception minigrad throws. Its message is a sentence naming the op and the rule that
+// failed, e.g. "matmul: cannot multiply [6, 3] by [2, 3] (3 != 2)".
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+namespace detail {
+inline void append(std::ostream& out, const Shape& shape) {
+  out << '[';
+  for (size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
+  out << ']';
+}
+template <typename T>
+void append(std::ostream& out, const T& value) {
+  out << value;
+}
+}  // namespace detail
+
+// Concatenates its arguments into a string; shapes print as "[6, 3]".
+template <typename... Args>
+std::string str(const Args&... args) {
+  std::ostringstream out;
+  (detail::append(out, args), ...);
+  return out.str();
+}
+
+// Throws mg::Error with the concatenated message when `condition` is false.
+template <typename... Args>
+void check(bool condition, const Args&... message) {
+  if (!condition) throw Error(str(message...));
+}
+
+}  // namespace mg
