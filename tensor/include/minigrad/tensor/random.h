@@ -47,10 +47,12 @@ void manual_seed(uint64_t seed);
 // Fill kernels: each writes n elements into a contiguous buffer, in the order PyTorch fills a
 // contiguous tensor of that dtype (row-major). PyTorch fills a non-contiguous tensor serially in
 // TensorIterator order (memory order for a permuted dense tensor): draw into a contiguous buffer
-// with the serial kernel and copy it in that order.
+// with the serial kernel and copy it in that order. The caller checks the arguments (from <= to,
+// std >= 0, 0 <= keep_prob <= 1) and skips the call where PyTorch draws nothing (an empty tensor,
+// dropout with p = 0 or 1 or in eval mode), so later draws stay in step with PyTorch.
 namespace kernels {
 
-// uniform_(from, to), rand: one draw per element, x * (to - from) + from in the dtype.
+// uniform_(from, to), rand: one uniform per element, mapped to x * (to - from) + from in the dtype.
 void uniform_fill(float* data, int64_t n, double from, double to, Generator& gen);
 void uniform_fill(double* data, int64_t n, double from, double to, Generator& gen);
 
