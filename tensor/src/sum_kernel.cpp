@@ -1,0 +1,167 @@
+// Summation in the order of PyTorch 1.13's CPU sum (aten/src/ATen/native/cpu/SumKernel.cpp,
+// AVX2: vectors of 8 floats or 4 doubles). Floating-point addition is not associative, so the
+// order is the whole point; every `+=` below is one rounding PyTorch also does, in its order.
+//
+// cascade_sum(rows): sums rows of independent lanes. Rows are added one by one into level 0;
+//   every 2^p rows level 0 is added into level 1 and cleared, every 2^(2p) rows level 1 into
+//   level 2, every 2^(3p) rows level 2 into level 3 (p = max(4, ceil_log2(rows) / 4)); the
+//   leftover rows go into level 0, and the result is ((level0 + level1) + level2) + level3.
+// ilp_sum(size): views the elements as [size / 4, 4], cascade-sums those rows (4 independent
+//   partial sums), adds the size % 4 leftover elements into partial 0, then partial 0 += 1, 2, 3.
+//
+// sum_inner, contiguous and n >= lanes: the elements as n / lanes vectors, ilp_sum over the
+//   vectors; then a scalar starting at 0 adds the n % lanes tail elements, then the lanes in order.
+// sum_inner otherwise (short or strided): scalar ilp_sum.
+// sum_outer, columns [n, width]: if columns are contiguous and width >= lanes, the first
+//   columns in blocks of 4 * lanes are cascade-summed straight down; the rest are ilp-summed
+//   (lanes or 1 at a time in PyTorch, same order per column). Otherwise blocks of 4 columns are
+//   cascade-summed and the remaining width % 4 columns ilp-summed.
+//
+// PyTorch then adds each result into a zeroed output; every sum here starts from +0, so that
+// addition changes nothing (not even -0) and is left out.
+//
+// The lane loops are plain loops over arrays: the compiler may vectorise them but, without
+// -ffast-math, never reorders the additions.
+
+#include "sum_kernel.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+
+namespace mg::kernels {
+namespace {
+
+// PyTorch's vector width in bytes: 32 in its AVX2 kernels (the Debian build's). Its AVX-512
+// kernels, which pip wheels run on CPUs that have AVX-512, use 64: build with
+// -DMG_SUM_VECTOR_BYTES=64 to match those (checked against ATEN_CPU_CAPABILITY=avx512).
+#ifndef MG_SUM_VECTOR_BYTES
+#define MG_SUM_VECTOR_BYTES 32
+#endif
+constexpr int64_t kVectorBytes = MG_SUM_VECTOR_BYTES;
+template <typename T>
+constexpr int kLanes = kVectorBytes / sizeof(T);
+constexpr int kIlp = 4;             // independent accumulators in PyTorch's row_sum
+constexpr int kLevels = 4;          // cascade levels in PyTorch's multi_row_sum
+constexpr int kColumnsPerPass = 4;  // columns (or vectors of columns) per outer-sum pass
+
+// W independent sums added lane by lane. Nests: Lanes<Lanes<float, 8>, 4> is 4 vectors.
+template <typename Acc, int W>
+struct Lanes {
+  std::array<Acc, W> lane{};
+  Lanes& operator+=(const Lanes& other) {
+    for (int k = 0; k < W; ++k) lane[k] += other.lane[k];
+    return *this;
+  }
+};
+
+// W values p[0], p[stride], ..., p[(W - 1) * stride].
+template <int W, typename T>
+Lanes<T, W> load(const T* p, int64_t stride) {
+  Lanes<T, W> values;
+  for (int k = 0; k < W; ++k) values.lane[k] = p[k * stride];
+  return values;
+}
+
+int64_t ceil_log2(int64_t x) {
+  return x <= 2 ? 1 : std::bit_width(static_cast<uint64_t>(x - 1));
+}
+
+// Sum of row(0), ..., row(rows - 1), each an Acc (a scalar or Lanes), in cascade order.
+template <typename Acc, typename Row>
+Acc cascade_sum(int64_t rows, Row row) {
+  const int64_t level_power = std::max<int64_t>(4, ceil_log2(rows) / kLevels);
+  const int64_t level_step = int64_t{1} << level_power;
+  std::array<Acc, kLevels> level{};
+  int64_t i = 0;
+  while (i + level_step <= rows) {
+    for (const int64_t end = i + level_step; i < end; ++i) level[0] += row(i);
+    // Carry upwards like an odometer counting i in base 2^level_power: move level j-1 into
+    // level j, and go on to the next level only if digit j of i is 0.
+    for (int j = 1; j < kLevels; ++j) {
+      level[j] += level[j - 1];
+      level[j - 1] = Acc{};
+      const int64_t digit = (i >> (j * level_power)) & (level_step - 1);
+      if (digit != 0) break;
+    }
+  }
+  for (; i < rows; ++i) level[0] += row(i);
+  for (int j = 1; j < kLevels; ++j) level[0] += level[j];
+  return level[0];
+}
+
+// Sum of element(0), ..., element(size - 1) with kIlp interleaved partial sums.
+template <typename Acc, typename Element>
+Acc ilp_sum(int64_t size, Element element) {
+  const int64_t rows = size / kIlp;
+  Lanes<Acc, kIlp> partial = cascade_sum<Lanes<Acc, kIlp>>(rows, [&](int64_t r) {
+    Lanes<Acc, kIlp> group;
+    for (int k = 0; k < kIlp; ++k) group.lane[k] = element(r * kIlp + k);
+    return group;
+  });
+  Acc total = partial.lane[0];
+  for (int64_t i = rows * kIlp; i < size; ++i) total += element(i);
+  for (int k = 1; k < kIlp; ++k) total += partial.lane[k];
+  return total;
+}
+
+// W columns from data on, each summed straight down its n rows (cascade), into out.
+template <int W, typename T>
+void cascade_columns(const T* data, int64_t n, int64_t row_stride, int64_t column_stride, T* out,
+                     int64_t out_stride) {
+  const auto sums = cascade_sum<Lanes<T, W>>(
+      n, [&](int64_t i) { return load<W>(data + i * row_stride, column_stride); });
+  for (int k = 0; k < W; ++k) out[k * out_stride] = sums.lane[k];
+}
+
+}  // namespace
+
+template <typename T>
+T sum_inner(const T* data, int64_t n, int64_t stride) {
+  constexpr int lanes = kLanes<T>;
+  if (stride != 1 || n < lanes) {
+    return ilp_sum<T>(n, [&](int64_t i) { return data[i * stride]; });
+  }
+  const int64_t vectors = n / lanes;
+  const auto vector_sum = ilp_sum<Lanes<T, lanes>>(
+      vectors, [&](int64_t v) { return load<lanes>(data + v * lanes, 1); });
+  T total = 0;
+  for (int64_t i = vectors * lanes; i < n; ++i) total += data[i];
+  for (int k = 0; k < lanes; ++k) total += vector_sum.lane[k];
+  return total;
+}
+
+template <typename T>
+void sum_outer(const T* data, int64_t n, int64_t row_stride, int64_t width, T* out,
+               int64_t column_stride, int64_t out_stride) {
+  // A single column is a 1-D (possibly contiguous) sum for PyTorch: the size-1 dim is dropped.
+  if (width == 1) {
+    out[0] = sum_inner(data, n, row_stride);
+    return;
+  }
+  constexpr int lanes = kLanes<T>;
+  const bool vectorised = column_stride == 1 && width >= lanes;
+  constexpr int block = kColumnsPerPass * lanes;
+  int64_t j = 0;
+  if (vectorised) {
+    for (; j + block <= width; j += block) {
+      cascade_columns<block>(data + j, n, row_stride, 1, out + j * out_stride, out_stride);
+    }
+  } else {
+    for (; j + kColumnsPerPass <= width; j += kColumnsPerPass) {
+      cascade_columns<kColumnsPerPass>(data + j * column_stride, n, row_stride, column_stride,
+                                       out + j * out_stride, out_stride);
+    }
+  }
+  for (; j < width; ++j) {
+    const T* column = data + j * column_stride;
+    out[j * out_stride] = ilp_sum<T>(n, [&](int64_t i) { return column[i * row_stride]; });
+  }
+}
+
+template float sum_inner(const float*, int64_t, int64_t);
+template double sum_inner(const double*, int64_t, int64_t);
+template void sum_outer(const float*, int64_t, int64_t, int64_t, float*, int64_t, int64_t);
+template void sum_outer(const double*, int64_t, int64_t, int64_t, double*, int64_t, int64_t);
+
+}  // namespace mg::kernels
