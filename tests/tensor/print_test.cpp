@@ -12,80 +12,17 @@
 #include <string>
 #include <vector>
 
+#include "golden_reader.h"
 #include "minigrad/tensor/error.h"
-
-#ifndef MG_GOLDEN_DIR
-#define MG_GOLDEN_DIR "tests/golden/data"
-#endif
 
 namespace mg {
 namespace {
 
-// --- Golden file reading. To be replaced by the shared tests/golden_reader.h. ---------------
-//   tensor <key> <float32|float64> <shape "2,3" or "-" for 0-dim> <values...>
-//   string <key> <JSON string: only \n, \" and \\ escapes>
-
-struct GoldenTensor {
-  Dtype dtype;
-  Shape shape;
-  std::vector<double> values;
-};
-
-struct Golden {
-  std::map<std::string, GoldenTensor> tensors;
-  std::map<std::string, std::string> strings;
-};
-
-std::string decode_json_string(const std::string& json) {
-  check(json.size() >= 2 && json.front() == '"' && json.back() == '"',
-        "golden: not a JSON string: ", json);
-  std::string text;
-  for (size_t i = 1; i + 1 < json.size(); ++i) {
-    if (json[i] != '\\') {
-      text += json[i];
-      continue;
-    }
-    const char escaped = json[++i];
-    check(escaped == 'n' || escaped == '"' || escaped == '\\', "golden: unsupported escape \\",
-          escaped);
-    text += escaped == 'n' ? '\n' : escaped;
-  }
-  return text;
-}
-
-Golden read_golden(const std::string& path) {
-  std::ifstream file(path);
-  check(file.good(), "golden: cannot open ", path);
-  Golden golden;
-  std::string line;
-  while (std::getline(file, line)) {
-    std::istringstream fields(line);
-    std::string kind, key;
-    fields >> kind >> key;
-    if (kind == "string") {
-      std::string json;
-      std::getline(fields >> std::ws, json);
-      golden.strings[key] = decode_json_string(json);
-    } else if (kind == "tensor") {
-      std::string dtype, shape, value;
-      fields >> dtype >> shape;
-      GoldenTensor tensor{dtype == "float64" ? Dtype::Float64 : Dtype::Float32, {}, {}};
-      if (shape != "-") {
-        std::istringstream sizes(shape);
-        for (std::string size; std::getline(sizes, size, ',');)
-          tensor.shape.push_back(std::stoll(size));
-      }
-      while (fields >> value) tensor.values.push_back(std::strtod(value.c_str(), nullptr));
-      golden.tensors[key] = tensor;
-    } else {
-      check(line.empty(), "golden: unknown record: ", line);
-    }
-  }
-  return golden;
-}
+using test::Golden;
+using test::GoldenTensor;
 
 const Golden& print_golden() {
-  static const Golden golden = read_golden(MG_GOLDEN_DIR "/print.txt");
+  static const Golden golden("print.txt");
   return golden;
 }
 
@@ -128,15 +65,16 @@ std::vector<PrintCase> load_cases(const std::string& group) {
   std::vector<PrintCase> cases;
   const Golden& golden = print_golden();
   const std::string prefix = group + ".", input_suffix = ".input";
-  for (const auto& [key, tensor] : golden.tensors) {
+  for (const auto& [key, tensor] : golden.tensors()) {
     if (key.rfind(prefix, 0) != 0) continue;
     const std::string base = key.substr(0, key.size() - input_suffix.size());
     PrintCase test_case{
-        base.substr(prefix.size()), tensor, golden.strings.at(base + ".expected"), {}, {}};
-    if (auto suffix = golden.strings.find(base + ".suffix"); suffix != golden.strings.end()) {
+        base.substr(prefix.size()), tensor, golden.string(base + ".expected"), {}, {}};
+    if (auto suffix = golden.strings().find(base + ".suffix"); suffix != golden.strings().end()) {
       test_case.suffixes.push_back(suffix->second);
     }
-    if (auto options = golden.strings.find(base + ".options"); options != golden.strings.end()) {
+    if (auto options = golden.strings().find(base + ".options");
+        options != golden.strings().end()) {
       test_case.options = parse_options(options->second);
     }
     cases.push_back(test_case);

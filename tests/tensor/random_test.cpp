@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "golden_reader.h"
 #include "minigrad/tensor/dtype.h"
 #include "minigrad/tensor/error.h"
 
@@ -24,38 +25,11 @@
 namespace mg {
 namespace {
 
-struct GoldenTensor {
-  Dtype dtype;
-  std::vector<int64_t> shape;
-  std::vector<double> values;
-};
-
-// Minimal reader of `tensor <key> <dtype> <shape|-> <values...>` lines, until the shared
-// tests/golden_reader.h exists.
-std::map<std::string, GoldenTensor> read_golden(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  check(in.good(), "random_test: cannot open ", path.string());
-  std::map<std::string, GoldenTensor> records;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string tag, key, dtype, shape;
-    fields >> tag >> key >> dtype >> shape;
-    GoldenTensor tensor{dtype == "float64" ? kFloat64 : kFloat32, {}, {}};
-    std::istringstream dims(shape == "-" ? "" : shape);
-    for (std::string dim; std::getline(dims, dim, ',');) tensor.shape.push_back(std::stoll(dim));
-    for (double value; fields >> value;) tensor.values.push_back(value);
-    records[key] = tensor;
-  }
-  return records;
-}
+using test::GoldenTensor;
 
 const GoldenTensor& golden(const std::string& key) {
-  static const auto records =
-      read_golden(std::filesystem::path(__FILE__).parent_path() / "../golden/data/random.txt");
-  const auto it = records.find(key);
-  check(it != records.end(), "random_test: no golden tensor ", key);
-  return it->second;
+  static const test::Golden records("random.txt");
+  return records.tensor(key);
 }
 
 template <typename T>

@@ -2,6 +2,7 @@
 // tests/golden/gen_sum.py (see its docstring for the case names). Each case says how PyTorch
 // viewed the contiguous input; compute() maps that view onto the kernels as a Tensor would.
 #include "sum_kernel.h"  // internal header: tests add tensor/src to the include path
+#include "golden_reader.h"
 
 #include <gtest/gtest.h>
 
@@ -13,44 +14,14 @@
 #include <string>
 #include <vector>
 
-#ifndef MG_GOLDEN_DIR
-#define MG_GOLDEN_DIR "tests/golden/data"
-#endif
-
 namespace mg::kernels {
 namespace {
 
-// --- Golden file reading. To be replaced by the shared tests/golden_reader.h. ---------------
-//   tensor <key> <float32|float64> <shape "2,3" or "-" for 0-dim> <values...>
-
-struct Record {
-  std::string dtype;
-  std::vector<int64_t> shape;
-  std::vector<double> values;  // exact: every float32 and float64 value is a double
-};
-
-std::map<std::string, Record> read_golden(const std::string& path) {
-  std::ifstream file(path);
-  EXPECT_TRUE(file.good()) << "cannot open " << path;
-  std::map<std::string, Record> records;
-  for (std::string line; std::getline(file, line);) {
-    std::istringstream fields(line);
-    std::string kind, key, shape, value;
-    Record record;
-    fields >> kind >> key >> record.dtype >> shape;
-    if (kind != "tensor") continue;
-    std::istringstream sizes(shape == "-" ? "" : shape);
-    for (std::string size; std::getline(sizes, size, ',');)
-      record.shape.push_back(std::stoll(size));
-    while (fields >> value) record.values.push_back(std::strtod(value.c_str(), nullptr));
-    records[key] = record;
-  }
-  return records;
-}
+using Record = test::GoldenTensor;
 
 const std::map<std::string, Record>& golden() {
-  static const auto records = read_golden(MG_GOLDEN_DIR "/sum.txt");
-  return records;
+  static const test::Golden records("sum.txt");
+  return records.tensors();
 }
 
 // --- The view each case names, computed with the kernels. ------------------------------------
@@ -133,7 +104,7 @@ int expect_cases(const std::vector<std::string>& kinds) {
     const std::string kind = name.substr(0, name.find('.'));
     if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) continue;
     ++count;
-    if (record.dtype == "float64") {
+    if (record.dtype == kFloat64) {
       expect_case<double>(name, kind);
     } else {
       expect_case<float>(name, kind);

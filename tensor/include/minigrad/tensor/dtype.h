@@ -15,14 +15,20 @@ constexpr std::string_view dtype_name(Dtype dtype) {
   return dtype == Dtype::Float32 ? "float32" : "float64";
 }
 
-constexpr size_t element_size(Dtype dtype) { return dtype == Dtype::Float32 ? 4 : 8; }
+constexpr size_t element_size(Dtype dtype) {
+  return dtype == Dtype::Float32 ? 4 : 8;
+}
 
 template <typename T>
 constexpr Dtype dtype_of();
 template <>
-constexpr Dtype dtype_of<float>() { return Dtype::Float32; }
+constexpr Dtype dtype_of<float>() {
+  return Dtype::Float32;
+}
 template <>
-constexpr Dtype dtype_of<double>() { return Dtype::Float64; }
+constexpr Dtype dtype_of<double>() {
+  return Dtype::Float64;
+}
 
 // Calls fn.template operator()<scalar_t>() with the C++ type of `dtype`:
 //   dispatch(t.dtype(), [&]<typename scalar_t>() { ... });

@@ -1,0 +1,31 @@
+# The two set-up commands: `make demo` and `make test`. Each installs what is missing first.
+.PHONY: deps test test-asan bench demo format clean
+
+deps:
+	@scripts/install-deps.sh
+
+test: deps
+	cmake --preset dev
+	cmake --build --preset dev
+	ctest --preset dev
+
+test-asan: deps
+	cmake --preset asan
+	cmake --build --preset asan
+	ctest --preset asan
+
+bench: deps
+	cmake --preset release
+	cmake --build --preset release
+	@echo "No benchmarks yet: bench/ arrives with the Tensor type."
+
+demo: deps
+	cmake --preset release
+	cmake --build --preset release
+	@echo "No demo yet: examples/simplified_attention arrives with the Tensor type."
+
+format:
+	clang-format -i $$(git ls-files '*.h' '*.cpp')
+
+clean:
+	rm -rf build

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace mg {
+
+// A reference-counted, 64-byte aligned buffer that tensors view. Views of one storage share its
+// version counter: every in-place write bumps it, so autograd can tell when a tensor it saved
+// for backward was modified afterwards.
+class Storage {
+ public:
+  explicit Storage(size_t nbytes);
+  ~Storage();
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+
+  void* data() const { return data_; }
+  size_t nbytes() const { return nbytes_; }
+
+  uint64_t version() const { return version_; }
+  void bump_version() { ++version_; }
+
+ private:
+  void* data_;
+  size_t nbytes_;
+  uint64_t version_ = 0;
+};
+
+}  // namespace mg

@@ -1,0 +1,62 @@
+#!/usr/bin/python3
+"""Writes tests/golden/data/*.txt from PyTorch, the reference minigrad is tested against.
+
+Run with Debian's PyTorch (apt-get install python3-torch): /usr/bin/python3 tests/golden/make_golden.py
+The C++ tests read the committed output and never need Python. Record format, one a line:
+  tensor <key> <float32|float64> <shape "2,3", or "-" for 0-dim> <values, repr(float) each>
+  string <key> <JSON string>
+"""
+import json
+import pathlib
+import sys
+
+import torch
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import gen_print  # noqa: E402
+import gen_random  # noqa: E402
+import gen_sum  # noqa: E402
+
+
+class GoldenFile:
+    def __init__(self, name):
+        self.path = HERE / "data" / name
+        self.lines = []
+
+    def emit(self, key, tensor):
+        tensor = tensor.detach()
+        dtype = {torch.float32: "float32", torch.float64: "float64"}[tensor.dtype]
+        shape = ",".join(str(size) for size in tensor.shape) if tensor.dim() else "-"
+        values = " ".join(repr(float(v)) for v in tensor.reshape(-1).tolist())
+        self.lines.append(f"tensor {key} {dtype} {shape} {values}".rstrip())
+
+    def emit_string(self, key, text):
+        encoded = json.dumps(text)
+        assert text.isascii() and "\\u" not in encoded and "\\t" not in encoded, key
+        self.lines.append(f"string {key} {encoded}")
+
+    def write(self):
+        self.path.parent.mkdir(exist_ok=True)
+        self.path.write_text("\n".join(self.lines) + "\n")
+        print(f"wrote {self.path.relative_to(HERE.parent.parent)} ({len(self.lines)} records)")
+
+
+def main():
+    torch.set_num_threads(1)
+    random_file = GoldenFile("random.txt")
+    gen_random.generate(random_file.emit)
+    random_file.write()
+
+    print_file = GoldenFile("print.txt")
+    gen_print.generate(print_file.emit, print_file.emit_string)
+    print_file.write()
+
+    sum_file = GoldenFile("sum.txt")
+    gen_sum.generate(sum_file.emit)
+    sum_file.write()
+
+
+if __name__ == "__main__":
+    main()

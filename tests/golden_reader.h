@@ -1,0 +1,93 @@
+#pragma once
+
+// Reads the golden files that tests/golden/make_golden.py writes from PyTorch, one record a line:
+//   tensor <key> <float32|float64> <shape "2,3", or "-" for 0-dim> <values, repr(float) each>
+//   string <key> <JSON string; only \n, \" and \\ escapes>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "minigrad/tensor/dtype.h"
+#include "minigrad/tensor/error.h"
+
+namespace mg::test {
+
+struct GoldenTensor {
+  Dtype dtype;
+  Shape shape;
+  std::vector<double> values;
+};
+
+class Golden {
+ public:
+  // `name` is a file in tests/golden/data, e.g. "random.txt".
+  explicit Golden(const std::string& name) {
+    const std::string path = std::string(MG_GOLDEN_DIR) + "/" + name;
+    std::ifstream file(path);
+    check(file.good(), "golden: cannot open ", path);
+    for (std::string line; std::getline(file, line);) parse(line);
+  }
+
+  const GoldenTensor& tensor(const std::string& key) const { return find(tensors_, key); }
+  const std::string& string(const std::string& key) const { return find(strings_, key); }
+  bool has_string(const std::string& key) const { return strings_.contains(key); }
+  const std::map<std::string, GoldenTensor>& tensors() const { return tensors_; }
+  const std::map<std::string, std::string>& strings() const { return strings_; }
+
+ private:
+  template <typename Value>
+  static const Value& find(const std::map<std::string, Value>& records, const std::string& key) {
+    const auto it = records.find(key);
+    check(it != records.end(), "golden: no record ", key);
+    return it->second;
+  }
+
+  static std::string decode_json_string(const std::string& json) {
+    check(json.size() >= 2 && json.front() == '"' && json.back() == '"',
+          "golden: not a JSON string: ", json);
+    std::string text;
+    for (size_t i = 1; i + 1 < json.size(); ++i) {
+      if (json[i] != '\\') {
+        text += json[i];
+        continue;
+      }
+      const char escaped = json[++i];
+      check(escaped == 'n' || escaped == '"' || escaped == '\\', "golden: unsupported escape \\",
+            escaped);
+      text += escaped == 'n' ? '\n' : escaped;
+    }
+    return text;
+  }
+
+  void parse(const std::string& line) {
+    std::istringstream fields(line);
+    std::string kind, key;
+    fields >> kind >> key;
+    if (kind == "string") {
+      std::string json;
+      std::getline(fields >> std::ws, json);
+      strings_[key] = decode_json_string(json);
+    } else if (kind == "tensor") {
+      std::string dtype, shape, value;
+      fields >> dtype >> shape;
+      GoldenTensor tensor{dtype == "float64" ? kFloat64 : kFloat32, {}, {}};
+      std::istringstream sizes(shape == "-" ? "" : shape);
+      for (std::string size; std::getline(sizes, size, ',');)
+        tensor.shape.push_back(std::stoll(size));
+      // strtod, unlike operator>>, reads "inf" and "nan".
+      while (fields >> value) tensor.values.push_back(std::strtod(value.c_str(), nullptr));
+      tensors_[key] = std::move(tensor);
+    } else {
+      check(line.empty(), "golden: unknown record: ", line);
+    }
+  }
+
+  std::map<std::string, GoldenTensor> tensors_;
+  std::map<std::string, std::string> strings_;
+};
+
+}  // namespace mg::test
