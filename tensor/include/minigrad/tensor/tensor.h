@@ -1,0 +1,86 @@
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "minigrad/tensor/dtype.h"
+#include "minigrad/tensor/error.h"
+#include "minigrad/tensor/shape.h"
+#include "minigrad/tensor/storage.h"
+
+namespace mg {
+
+// What the tensor layer may know of a tensor's autograd state: enough to print
+// `grad_fn=<MmBackward0>` or `requires_grad=True`. The graph itself lives in autograd/, whose
+// metadata type derives from this one.
+struct AutogradMetaInterface {
+  virtual ~AutogradMetaInterface() = default;
+  virtual bool requires_grad() const = 0;
+  virtual std::string grad_fn_name() const = 0;  // empty for a leaf
+};
+
+// A view of a storage: element (i0, i1, ...) lives at offset + i0 * strides[0] + i1 * strides[1]
+// + ... elements from the start of the storage. Views share the storage; nothing is copied.
+struct TensorImpl {
+  std::shared_ptr<Storage> storage;
+  Shape shape;
+  Shape strides;
+  int64_t offset = 0;
+  Dtype dtype = kFloat32;
+  std::shared_ptr<AutogradMetaInterface> autograd;  // null while no gradient is involved
+};
+
+// The tensor handle users hold. Copying a Tensor copies the handle, not the data, as Python
+// variables do; `clone()` copies the data.
+class Tensor {
+ public:
+  Tensor() = default;
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  bool defined() const { return impl_ != nullptr; }
+
+  const Shape& shape() const { return impl().shape; }
+  int64_t size(int64_t dim) const;  // negative dims count from the end
+  int64_t dim() const { return static_cast<int64_t>(impl().shape.size()); }
+  int64_t numel() const;
+  Dtype dtype() const { return impl().dtype; }
+  const Shape& strides() const { return impl().strides; }
+  int64_t stride(int64_t dim) const;
+  int64_t storage_offset() const { return impl().offset; }
+  bool is_contiguous() const;
+
+  // The first element; throws unless T is the tensor's element type.
+  template <typename T>
+  T* data_ptr() const;
+  const std::shared_ptr<Storage>& storage() const { return impl().storage; }
+
+  // The value of a one-element tensor, as a double or as T.
+  double item() const;
+  template <typename T>
+  T item() const {
+    return static_cast<T>(item());
+  }
+  // All elements in row-major order, converted to T.
+  template <typename T>
+  std::vector<T> to_vector() const;
+
+  TensorImpl& impl() const;
+  const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
+
+ private:
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+// Prints as PyTorch does: `tensor([[0.3884, 0.8840], ...])`.
+std::ostream& operator<<(std::ostream& out, const Tensor& tensor);
+
+// Shape arithmetic shared by every op.
+int64_t numel(const Shape& shape);
+Shape contiguous_strides(const Shape& shape);
+// Maps a possibly negative dim into [0, ndim); the message names `op`.
+int64_t normalize_dim(int64_t dim, int64_t ndim, const char* op);
+
+}  // namespace mg

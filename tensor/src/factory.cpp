@@ -1,0 +1,126 @@
+#include "minigrad/tensor/factory.h"
+
+#include <algorithm>
+
+#include "minigrad/tensor/random.h"
+
+namespace mg {
+
+Tensor empty(const Shape& shape, Dtype dtype) {
+  for (int64_t size : shape)
+    check(size >= 0, "empty: sizes must be non-negative, got shape ", shape);
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = std::make_shared<Storage>(numel(shape) * element_size(dtype));
+  impl->shape = shape;
+  impl->strides = contiguous_strides(shape);
+  impl->dtype = dtype;
+  return Tensor(std::move(impl));
+}
+
+Tensor full(const Shape& shape, double value, Dtype dtype) {
+  Tensor out = empty(shape, dtype);
+  dispatch(dtype, [&]<typename scalar_t>() {
+    std::fill_n(out.data_ptr<scalar_t>(), out.numel(), static_cast<scalar_t>(value));
+  });
+  return out;
+}
+
+Tensor zeros(const Shape& shape, Dtype dtype) {
+  return full(shape, 0.0, dtype);
+}
+Tensor ones(const Shape& shape, Dtype dtype) {
+  return full(shape, 1.0, dtype);
+}
+
+Tensor rand(const Shape& shape, Dtype dtype) {
+  Tensor out = empty(shape, dtype);
+  dispatch(dtype, [&]<typename scalar_t>() {
+    kernels::uniform_fill(out.data_ptr<scalar_t>(), out.numel(), 0.0, 1.0, default_generator());
+  });
+  return out;
+}
+
+Tensor randn(const Shape& shape, Dtype dtype) {
+  Tensor out = empty(shape, dtype);
+  dispatch(dtype, [&]<typename scalar_t>() {
+    kernels::normal_fill(out.data_ptr<scalar_t>(), out.numel(), 0.0, 1.0, default_generator());
+  });
+  return out;
+}
+
+Tensor empty_like(const Tensor& other) {
+  return empty(other.shape(), other.dtype());
+}
+Tensor zeros_like(const Tensor& other) {
+  return zeros(other.shape(), other.dtype());
+}
+Tensor ones_like(const Tensor& other) {
+  return ones(other.shape(), other.dtype());
+}
+Tensor full_like(const Tensor& other, double value) {
+  return full(other.shape(), value, other.dtype());
+}
+Tensor rand_like(const Tensor& other) {
+  return rand(other.shape(), other.dtype());
+}
+Tensor randn_like(const Tensor& other) {
+  return randn(other.shape(), other.dtype());
+}
+
+template <typename T>
+Tensor from_vector(const std::vector<T>& values, const Shape& shape, Dtype dtype) {
+  check(static_cast<int64_t>(values.size()) == numel(shape), "from_vector: ", values.size(),
+        " values cannot fill shape ", shape, " (", numel(shape), " elements)");
+  Tensor out = empty(shape, dtype);
+  dispatch(dtype, [&]<typename scalar_t>() {
+    std::transform(values.begin(), values.end(), out.data_ptr<scalar_t>(),
+                   [](T value) { return static_cast<scalar_t>(value); });
+  });
+  return out;
+}
+template Tensor from_vector(const std::vector<float>&, const Shape&, Dtype);
+template Tensor from_vector(const std::vector<double>&, const Shape&, Dtype);
+
+Tensor tensor(double value, Dtype dtype) {
+  return full({}, value, dtype);
+}
+
+Tensor tensor(std::initializer_list<double> values, Dtype dtype) {
+  return from_vector(std::vector<double>(values), {static_cast<int64_t>(values.size())}, dtype);
+}
+
+namespace {
+// Flattens nested literal lists, checking that every row has the same length.
+template <typename Nested>
+void flatten_into(const Nested& items, Shape& shape, size_t depth, std::vector<double>& values) {
+  const auto size = static_cast<int64_t>(items.size());
+  if (shape.size() == depth) shape.push_back(size);
+  check(shape[depth] == size, "tensor: expected a sequence of length ", shape[depth], " at dim ",
+        depth, " (got ", size, ")");
+  for (const auto& item : items) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(item)>, double>)
+      values.push_back(item);
+    else
+      flatten_into(item, shape, depth + 1, values);
+  }
+}
+
+template <typename Nested>
+Tensor from_nested(const Nested& items, Dtype dtype) {
+  Shape shape;
+  std::vector<double> values;
+  flatten_into(items, shape, 0, values);
+  return from_vector(values, shape, dtype);
+}
+}  // namespace
+
+Tensor tensor(std::initializer_list<std::initializer_list<double>> rows, Dtype dtype) {
+  return from_nested(rows, dtype);
+}
+
+Tensor tensor(std::initializer_list<std::initializer_list<std::initializer_list<double>>> matrices,
+              Dtype dtype) {
+  return from_nested(matrices, dtype);
+}
+
+}  // namespace mg

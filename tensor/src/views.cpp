@@ -1,0 +1,157 @@
+#include "minigrad/tensor/views.h"
+
+#include <cstring>
+#include <optional>
+
+#include "minigrad/tensor/factory.h"
+#include "strided_loop.h"
+
+namespace mg::kernels {
+
+Tensor as_strided(const Tensor& input, const Shape& shape, const Shape& strides, int64_t offset) {
+  check(shape.size() == strides.size(), "as_strided: ", shape.size(), " sizes but ", strides.size(),
+        " strides");
+  // The last element must lie inside the storage: no view may read out of bounds.
+  int64_t last = offset;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    check(shape[d] >= 0 && strides[d] >= 0, "as_strided: sizes and strides must be non-negative");
+    if (shape[d] == 0) last = -1;
+    if (last >= 0) last += (shape[d] - 1) * strides[d];
+  }
+  const auto capacity =
+      static_cast<int64_t>(input.storage()->nbytes() / element_size(input.dtype()));
+  check(offset >= 0 && last < capacity, "as_strided: shape ", shape, " with strides ", strides,
+        " at offset ", offset, " reaches past the storage of ", capacity, " elements");
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = input.storage();
+  impl->shape = shape;
+  impl->strides = strides;
+  impl->offset = offset;
+  impl->dtype = input.dtype();
+  return Tensor(std::move(impl));
+}
+
+namespace {
+// Resolves a -1 in `shape` from the element count.
+Shape infer_size(const Shape& shape, int64_t count, const Shape& input_shape) {
+  Shape resolved = shape;
+  int64_t known = 1, inferred = -1;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] == -1) {
+      check(inferred < 0, "view: only one dimension can be inferred, got shape ", shape);
+      inferred = static_cast<int64_t>(d);
+    } else {
+      check(shape[d] >= 0, "view: invalid size ", shape[d], " in shape ", shape);
+      known *= shape[d];
+    }
+  }
+  if (inferred >= 0) {
+    check(known != 0 && count % known == 0, "view: shape ", shape,
+          " is invalid for input of shape ", input_shape, " (", count, " elements)");
+    resolved[inferred] = count / known;
+  }
+  check(numel(resolved) == count, "view: shape ", shape, " is invalid for input of shape ",
+        input_shape, " (", count, " elements)");
+  return resolved;
+}
+
+// Strides that make `shape` walk the same elements as the input's layout, or none when the
+// input's memory cannot be walked that way without a copy. Dims are grouped into chunks that are
+// contiguous among themselves; each chunk may be re-split freely (PyTorch's computeStride).
+std::optional<Shape> view_strides(const Shape& old_shape, const Shape& old_strides,
+                                  const Shape& new_shape) {
+  Shape new_strides(new_shape.size());
+  if (old_shape.empty() || numel(old_shape) == 0) return contiguous_strides(new_shape);
+  int64_t view_d = static_cast<int64_t>(new_shape.size()) - 1;
+  int64_t chunk_base_stride = old_strides.empty() ? 1 : old_strides.back();
+  int64_t tensor_numel = 1, view_numel = 1;
+  for (int64_t tensor_d = static_cast<int64_t>(old_shape.size()) - 1; tensor_d >= 0; --tensor_d) {
+    tensor_numel *= old_shape[tensor_d];
+    const bool chunk_ends =
+        tensor_d == 0 || (old_shape[tensor_d - 1] != 1 &&
+                          old_strides[tensor_d - 1] != tensor_numel * chunk_base_stride);
+    if (!chunk_ends) continue;
+    while (view_d >= 0 && (view_numel < tensor_numel || new_shape[view_d] == 1)) {
+      new_strides[view_d] = view_numel * chunk_base_stride;
+      view_numel *= new_shape[view_d];
+      --view_d;
+    }
+    if (view_numel != tensor_numel) return std::nullopt;
+    if (tensor_d > 0) {
+      chunk_base_stride = old_strides[tensor_d - 1];
+      tensor_numel = 1;
+      view_numel = 1;
+    }
+  }
+  if (view_d != -1) return std::nullopt;
+  return new_strides;
+}
+}  // namespace
+
+Tensor view(const Tensor& input, const Shape& shape) {
+  const Shape resolved = infer_size(shape, input.numel(), input.shape());
+  const auto strides = view_strides(input.shape(), input.strides(), resolved);
+  check(strides.has_value(), "view: cannot view shape ", input.shape(), " with strides ",
+        input.strides(), " as ", resolved,
+        " without copying; call .contiguous() first or use .reshape()");
+  return as_strided(input, resolved, *strides, input.storage_offset());
+}
+
+Tensor transpose(const Tensor& input, int64_t dim0, int64_t dim1) {
+  const int64_t ndim = input.dim();
+  dim0 = normalize_dim(dim0, ndim, "transpose");
+  dim1 = normalize_dim(dim1, ndim, "transpose");
+  Shape shape = input.shape(), strides = input.strides();
+  if (ndim > 0) {
+    std::swap(shape[dim0], shape[dim1]);
+    std::swap(strides[dim0], strides[dim1]);
+  }
+  return as_strided(input, shape, strides, input.storage_offset());
+}
+
+Tensor select(const Tensor& input, int64_t dim, int64_t index) {
+  check(input.dim() > 0, "select: cannot index a 0-dim tensor");
+  dim = normalize_dim(dim, input.dim(), "select");
+  const int64_t size = input.shape()[dim];
+  check(index >= -size && index < size, "select: index ", index, " is out of range for dim ", dim,
+        " of size ", size);
+  if (index < 0) index += size;
+  Shape shape = input.shape(), strides = input.strides();
+  const int64_t offset = input.storage_offset() + index * strides[dim];
+  shape.erase(shape.begin() + dim);
+  strides.erase(strides.begin() + dim);
+  return as_strided(input, shape, strides, offset);
+}
+
+Tensor unsqueeze(const Tensor& input, int64_t dim) {
+  dim = normalize_dim(dim, input.dim() + 1, "unsqueeze");
+  Shape shape = input.shape(), strides = input.strides();
+  const int64_t stride = dim < input.dim() ? shape[dim] * strides[dim] : 1;
+  shape.insert(shape.begin() + dim, 1);
+  strides.insert(strides.begin() + dim, stride);
+  return as_strided(input, shape, strides, input.storage_offset());
+}
+
+Tensor clone(const Tensor& input) {
+  Tensor out = empty(input.shape(), input.dtype());
+  dispatch(input.dtype(), [&]<typename scalar_t>() {
+    const auto* source = static_cast<const scalar_t*>(input.storage()->data());
+    scalar_t* target = out.data_ptr<scalar_t>();
+    detail::for_each_row(input.shape(), input.strides(), input.storage_offset(),
+                         [&](int64_t offset, int64_t n, int64_t stride) {
+                           if (stride == 1)
+                             std::memcpy(target, source + offset, n * sizeof(scalar_t));
+                           else
+                             for (int64_t i = 0; i < n; ++i)
+                               target[i] = source[offset + i * stride];
+                           target += n;
+                         });
+  });
+  return out;
+}
+
+Tensor contiguous(const Tensor& input) {
+  return input.is_contiguous() ? input : clone(input);
+}
+
+}  // namespace mg::kernels
