@@ -1,0 +1,54 @@
+#pragma once
+
+#include <string_view>
+
+#include "minigrad/tensor/tensor.h"
+
+// Elementwise kernels on raw tensors, with NumPy/PyTorch broadcasting. Graph-free; autograd/
+// wraps them in differentiable ops. Results match PyTorch 1.13's CPU bits for + - * / (exp uses
+// std::exp, which may differ from PyTorch's vectorised exp in the last bit).
+namespace mg::kernels {
+
+// The shape both operands broadcast to: sizes are aligned from the last dim; a size of 1 (or a
+// missing dim) stretches to the other size. Throws, naming `op`, when two sizes differ and
+// neither is 1: "add: shapes [2, 3] and [4] cannot be broadcast (3 != 4 at dim 1)".
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
+
+// PyTorch's result dtype for a binary op: float64 if either is float64, except that a 0-dim
+// operand does not promote a tensor with dims (float32 tensor * 0-dim float64 is float32, as
+// x * 2.5 is in PyTorch).
+Dtype result_dtype(const Tensor& a, const Tensor& b);
+
+enum class BinaryOp { Add, Sub, Mul, Div };
+std::string_view binary_op_name(BinaryOp op);  // "add", "sub", "mul", "div"
+
+// a op b: a new contiguous tensor of the broadcast shape and result_dtype(a, b).
+Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b);
+// self op= other, in place (add_, sub_, ...): other must broadcast to self's shape. Computes in
+// result_dtype(self, other) and stores in self's dtype, as PyTorch does. Bumps self's version.
+void binary_(BinaryOp op, const Tensor& self, const Tensor& other);
+
+enum class UnaryOp { Neg, Exp };
+std::string_view unary_op_name(UnaryOp op);  // "neg", "exp"
+
+// op(input): a new contiguous tensor of input's shape and dtype.
+Tensor unary(UnaryOp op, const Tensor& input);
+
+// A 0-dim tensor holding `value`: tensor-scalar ops go through the one broadcast path, e.g.
+// binary(BinaryOp::Mul, x, scalar_tensor(2.5, x.dtype())).
+Tensor scalar_tensor(double value, Dtype dtype);
+
+// dst[...] = src broadcast to dst's shape, converted to dst's dtype; dst may be any view.
+// Bumps dst's version.
+void copy_(const Tensor& dst, const Tensor& src);
+// Every element of dst (any view) set to value converted to dst's dtype. Bumps dst's version.
+void fill_(const Tensor& dst, double value);
+// input converted to dtype: input itself when it already has that dtype, else a contiguous copy.
+Tensor to(const Tensor& input, Dtype dtype);
+
+// Broadcasting's backward: grad, of a shape that `shape` broadcasts to, summed over its leading
+// extra dims and over the dims where `shape` has size 1, giving a tensor of `shape`. grad itself
+// when the shapes are equal.
+Tensor sum_to(const Tensor& grad, const Shape& shape);
+
+}  // namespace mg::kernels

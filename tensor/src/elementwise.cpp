@@ -1,0 +1,279 @@
+#include "minigrad/tensor/elementwise.h"
+
+#include <array>
+#include <cmath>
+#include <iterator>
+#include <string>
+
+#include "minigrad/tensor/factory.h"
+#include "minigrad/tensor/views.h"
+#include "strided_loop.h"
+
+namespace mg::kernels {
+
+// --- Op names and the math of each op ---------------------------------------------------------
+
+namespace {
+constexpr const char* kBinaryOpNames[] = {"add", "sub", "mul", "div"};
+static_assert(std::size(kBinaryOpNames) == static_cast<size_t>(BinaryOp::Div) + 1,
+              "one name per BinaryOp");
+constexpr const char* kUnaryOpNames[] = {"neg", "exp"};
+static_assert(std::size(kUnaryOpNames) == static_cast<size_t>(UnaryOp::Exp) + 1,
+              "one name per UnaryOp");
+
+// Calls body(fn) with fn(x, y) the op's math, a generic lambda the kernel inlines into its loop.
+template <typename Body>
+void with_binary_fn(BinaryOp op, Body&& body) {
+  switch (op) {
+    case BinaryOp::Add:
+      return body([](auto x, auto y) { return x + y; });
+    case BinaryOp::Sub:
+      return body([](auto x, auto y) { return x - y; });
+    case BinaryOp::Mul:
+      return body([](auto x, auto y) { return x * y; });
+    case BinaryOp::Div:
+      return body([](auto x, auto y) { return x / y; });
+  }
+}
+
+// Calls body(fn) with fn(x) the op's math; a new unary op is one line here (and its name above).
+template <typename Body>
+void with_unary_fn(UnaryOp op, Body&& body) {
+  switch (op) {
+    case UnaryOp::Neg:
+      return body([](auto x) { return -x; });
+    case UnaryOp::Exp:
+      return body([](auto x) { return std::exp(x); });
+  }
+}
+}  // namespace
+
+std::string_view binary_op_name(BinaryOp op) {
+  return kBinaryOpNames[static_cast<size_t>(op)];
+}
+std::string_view unary_op_name(UnaryOp op) {
+  return kUnaryOpNames[static_cast<size_t>(op)];
+}
+
+// --- Shapes and dtypes --------------------------------------------------------------------------
+
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
+  const size_t ndim = std::max(a.size(), b.size());
+  Shape shape(ndim);
+  for (size_t d = 0; d < ndim; ++d) {
+    // Sizes aligned from the last dim; a missing dim acts as size 1.
+    const int64_t size_a = d + a.size() >= ndim ? a[d + a.size() - ndim] : 1;
+    const int64_t size_b = d + b.size() >= ndim ? b[d + b.size() - ndim] : 1;
+    check(size_a == size_b || size_a == 1 || size_b == 1, op, ": shapes ", a, " and ", b,
+          " cannot be broadcast (", size_a, " != ", size_b, " at dim ", d, ")");
+    shape[d] = size_a == 1 ? size_b : size_a;
+  }
+  return shape;
+}
+
+Dtype result_dtype(const Tensor& a, const Tensor& b) {
+  if (a.dtype() == b.dtype()) return a.dtype();
+  if ((a.dim() == 0) != (b.dim() == 0)) return a.dim() == 0 ? b.dtype() : a.dtype();
+  return kFloat64;
+}
+
+namespace {
+// input's strides when read in `shape`, which input's shape broadcasts to: 0 on the leading dims
+// input lacks and on the dims where it has size 1, so every output element reads the one value.
+Shape strides_in(const Tensor& input, const Shape& shape) {
+  Shape strides(shape.size(), 0);
+  const size_t lead = shape.size() - input.shape().size();
+  for (size_t d = 0; d < input.shape().size(); ++d)
+    if (input.shape()[d] != 1) strides[lead + d] = input.strides()[d];
+  return strides;
+}
+
+template <typename T>
+T* storage_base(const Tensor& tensor) {
+  return static_cast<T*>(tensor.storage()->data());
+}
+
+// src unless it shares dst's memory in another layout: then a copy, so that writing dst cannot
+// change elements of src still to be read (x.add_(x.T), x.copy_(x[0])).
+Tensor separate(const Tensor& dst, const Tensor& src) {
+  const bool same_view = src.storage_offset() == dst.storage_offset() &&
+                         src.shape() == dst.shape() && src.strides() == dst.strides();
+  return src.storage() == dst.storage() && !same_view ? clone(src) : src;
+}
+
+// --- The loops ----------------------------------------------------------------------------------
+
+// out = fn(a, b) over out's shape. out: any view of scalar_t; a, b: scalar_t views whose shapes
+// broadcast to out's. Rows whose strides are all 1, or 1 with one operand fixed (stride 0, a
+// broadcast scalar or row), get loops the compiler vectorises.
+template <typename scalar_t, typename Fn>
+void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, Fn fn) {
+  scalar_t* out_base = storage_base<scalar_t>(out);
+  const scalar_t* a_base = storage_base<scalar_t>(a);
+  const scalar_t* b_base = storage_base<scalar_t>(b);
+  const Shape& shape = out.shape();
+  detail::for_each_row<3>(
+      shape, {out.strides(), strides_in(a, shape), strides_in(b, shape)},
+      {out.storage_offset(), a.storage_offset(), b.storage_offset()},
+      [&](const std::array<int64_t, 3>& offsets, int64_t n, const std::array<int64_t, 3>& stride) {
+        scalar_t* out_row = out_base + offsets[0];
+        const scalar_t* a_row = a_base + offsets[1];
+        const scalar_t* b_row = b_base + offsets[2];
+        if (stride[0] == 1 && stride[1] == 1 && stride[2] == 1) {
+          for (int64_t i = 0; i < n; ++i) out_row[i] = fn(a_row[i], b_row[i]);
+        } else if (stride[0] == 1 && stride[1] == 1 && stride[2] == 0) {
+          const scalar_t b_value = *b_row;
+          for (int64_t i = 0; i < n; ++i) out_row[i] = fn(a_row[i], b_value);
+        } else if (stride[0] == 1 && stride[1] == 0 && stride[2] == 1) {
+          const scalar_t a_value = *a_row;
+          for (int64_t i = 0; i < n; ++i) out_row[i] = fn(a_value, b_row[i]);
+        } else {
+          for (int64_t i = 0; i < n; ++i)
+            out_row[i * stride[0]] = fn(a_row[i * stride[1]], b_row[i * stride[2]]);
+        }
+      });
+}
+
+// out = fn(input) over out's shape. out: any view of out_t; input: an in_t view whose shape
+// broadcasts to out's.
+template <typename out_t, typename in_t, typename Fn>
+void unary_loop(const Tensor& out, const Tensor& input, Fn fn) {
+  out_t* out_base = storage_base<out_t>(out);
+  const in_t* in_base = storage_base<in_t>(input);
+  const Shape& shape = out.shape();
+  detail::for_each_row<2>(
+      shape, {out.strides(), strides_in(input, shape)},
+      {out.storage_offset(), input.storage_offset()},
+      [&](const std::array<int64_t, 2>& offsets, int64_t n, const std::array<int64_t, 2>& stride) {
+        out_t* out_row = out_base + offsets[0];
+        const in_t* in_row = in_base + offsets[1];
+        if (stride[0] == 1 && stride[1] == 1) {
+          for (int64_t i = 0; i < n; ++i) out_row[i] = fn(in_row[i]);
+        } else if (stride[0] == 1 && stride[1] == 0) {
+          const out_t value = fn(*in_row);
+          for (int64_t i = 0; i < n; ++i) out_row[i] = value;
+        } else {
+          for (int64_t i = 0; i < n; ++i) out_row[i * stride[0]] = fn(in_row[i * stride[1]]);
+        }
+      });
+}
+
+// out = a op b, all three already of out's dtype; out may be a (in place).
+void binary_into(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b) {
+  dispatch(out.dtype(), [&]<typename scalar_t>() {
+    with_binary_fn(op, [&](auto fn) { binary_loop<scalar_t>(out, a, b, fn); });
+  });
+}
+
+// dst = src broadcast and converted; no checks, no version bump.
+void copy_into(const Tensor& dst, const Tensor& src) {
+  dispatch(dst.dtype(), [&]<typename out_t>() {
+    dispatch(src.dtype(), [&]<typename in_t>() {
+      unary_loop<out_t, in_t>(dst, src, [](in_t x) { return static_cast<out_t>(x); });
+    });
+  });
+}
+
+// The shape check every in-place op shares: other must broadcast to self's shape unchanged.
+void check_broadcasts_to(const Tensor& self, const Tensor& other, const std::string& op) {
+  const Shape shape = broadcast_shapes(self.shape(), other.shape(), op.c_str());
+  check(shape == self.shape(), op, ": output with shape ", self.shape(),
+        " doesn't match the broadcast shape ", shape);
+}
+}  // namespace
+
+// --- Ops ----------------------------------------------------------------------------------------
+
+Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
+  const Shape shape =
+      broadcast_shapes(a.shape(), b.shape(), kBinaryOpNames[static_cast<size_t>(op)]);
+  const Dtype dtype = result_dtype(a, b);
+  Tensor out = empty(shape, dtype);
+  binary_into(op, out, to(a, dtype), to(b, dtype));
+  return out;
+}
+
+void binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
+  check_broadcasts_to(self, other, str(binary_op_name(op), "_"));
+  const Dtype dtype = result_dtype(self, other);
+  if (dtype != self.dtype()) {
+    // PyTorch computes float32 += float64 in float64, then rounds the result into self.
+    copy_into(self, binary(op, self, other));
+  } else {
+    binary_into(op, self, self, separate(self, to(other, dtype)));
+  }
+  self.storage()->bump_version();
+}
+
+Tensor unary(UnaryOp op, const Tensor& input) {
+  Tensor out = empty(input.shape(), input.dtype());
+  dispatch(input.dtype(), [&]<typename scalar_t>() {
+    with_unary_fn(op, [&](auto fn) { unary_loop<scalar_t, scalar_t>(out, input, fn); });
+  });
+  return out;
+}
+
+Tensor scalar_tensor(double value, Dtype dtype) {
+  return full({}, value, dtype);
+}
+
+void copy_(const Tensor& dst, const Tensor& src) {
+  check_broadcasts_to(dst, src, "copy_");
+  copy_into(dst, separate(dst, src));
+  dst.storage()->bump_version();
+}
+
+void fill_(const Tensor& dst, double value) {
+  dispatch(dst.dtype(), [&]<typename scalar_t>() {
+    const auto fill_value = static_cast<scalar_t>(value);
+    scalar_t* base = storage_base<scalar_t>(dst);
+    detail::for_each_row(dst.shape(), dst.strides(), dst.storage_offset(),
+                         [&](int64_t offset, int64_t n, int64_t stride) {
+                           scalar_t* row = base + offset;
+                           if (stride == 1)
+                             for (int64_t i = 0; i < n; ++i) row[i] = fill_value;
+                           else
+                             for (int64_t i = 0; i < n; ++i) row[i * stride] = fill_value;
+                         });
+  });
+  dst.storage()->bump_version();
+}
+
+Tensor to(const Tensor& input, Dtype dtype) {
+  if (input.dtype() == dtype) return input;
+  Tensor out = empty(input.shape(), dtype);
+  copy_into(out, input);
+  return out;
+}
+
+Tensor sum_to(const Tensor& grad, const Shape& shape) {
+  check(broadcast_shapes(shape, grad.shape(), "sum_to") == grad.shape(), "sum_to: shape ", shape,
+        " does not broadcast to the gradient's shape ", grad.shape());
+  if (shape == grad.shape()) return grad;
+  Tensor out = zeros(shape, grad.dtype());
+  // Private loop until kernels::sum takes over: out (read in grad's shape, stride 0 on the
+  // summed dims) accumulates every element of grad in row-major order:
+  //   out[j] += grad[i] for every i that broadcasting maps onto j.
+  dispatch(grad.dtype(), [&]<typename scalar_t>() {
+    scalar_t* out_base = out.data_ptr<scalar_t>();
+    const scalar_t* grad_base = storage_base<scalar_t>(grad);
+    detail::for_each_row<2>(grad.shape(), {strides_in(out, grad.shape()), grad.strides()},
+                            {0, grad.storage_offset()},
+                            [&](const std::array<int64_t, 2>& offsets, int64_t n,
+                                const std::array<int64_t, 2>& stride) {
+                              scalar_t* out_row = out_base + offsets[0];
+                              const scalar_t* grad_row = grad_base + offsets[1];
+                              if (stride[0] == 0) {  // the row is summed into one element
+                                scalar_t total = *out_row;
+                                for (int64_t i = 0; i < n; ++i) total += grad_row[i * stride[1]];
+                                *out_row = total;
+                              } else {
+                                for (int64_t i = 0; i < n; ++i)
+                                  out_row[i * stride[0]] += grad_row[i * stride[1]];
+                              }
+                            });
+  });
+  return out;
+}
+
+}  // namespace mg::kernels
