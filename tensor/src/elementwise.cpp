@@ -1,5 +1,6 @@
 #include "minigrad/tensor/elementwise.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <iterator>
