@@ -15,6 +15,7 @@ import torch
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import gen_matmul  # noqa: E402
 import gen_print  # noqa: E402
 import gen_random  # noqa: E402
 import gen_sum  # noqa: E402
@@ -56,6 +57,10 @@ def main():
     sum_file = GoldenFile("sum.txt")
     gen_sum.generate(sum_file.emit)
     sum_file.write()
+
+    matmul_file = GoldenFile("matmul.txt")
+    gen_matmul.generate(matmul_file.emit)
+    matmul_file.write()
 
 
 if __name__ == "__main__":
