@@ -17,7 +17,7 @@ test-asan: deps
 bench: deps
 	cmake --preset release
 	cmake --build --preset release
-	@echo "No benchmarks yet: bench/ arrives with the Tensor type."
+	./build/release/bench/minigrad_bench
 
 demo: deps
 	cmake --preset release

@@ -90,11 +90,16 @@ Tensor tensor(std::initializer_list<double> values, Dtype dtype) {
 }
 
 namespace {
+template <typename T>
+constexpr size_t nesting_depth = 0;
+template <typename T>
+constexpr size_t nesting_depth<std::initializer_list<T>> = 1 + nesting_depth<T>;
+
 // Flattens nested literal lists, checking that every row has the same length.
 template <typename Nested>
 void flatten_into(const Nested& items, Shape& shape, size_t depth, std::vector<double>& values) {
   const auto size = static_cast<int64_t>(items.size());
-  if (shape.size() == depth) shape.push_back(size);
+  if (shape[depth] < 0) shape[depth] = size;  // the first sequence at this depth sets its size
   check(shape[depth] == size, "tensor: expected a sequence of length ", shape[depth], " at dim ",
         depth, " (got ", size, ")");
   for (const auto& item : items) {
@@ -107,9 +112,11 @@ void flatten_into(const Nested& items, Shape& shape, size_t depth, std::vector<d
 
 template <typename Nested>
 Tensor from_nested(const Nested& items, Dtype dtype) {
-  Shape shape;
+  // Sized up front: push_back here trips GCC 12's false -Warray-bounds at -O3.
+  Shape shape(nesting_depth<Nested>, -1);
   std::vector<double> values;
   flatten_into(items, shape, 0, values);
+  shape.erase(std::find(shape.begin(), shape.end(), -1), shape.end());  // dims under an empty list
   return from_vector(values, shape, dtype);
 }
 }  // namespace

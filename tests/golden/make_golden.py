@@ -16,6 +16,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import gen_elementwise  # noqa: E402
+import gen_matmul  # noqa: E402
 import gen_print  # noqa: E402
 import gen_random  # noqa: E402
 import gen_sum  # noqa: E402
@@ -61,6 +62,9 @@ def main():
     elementwise_file = GoldenFile("elementwise.txt")
     gen_elementwise.generate(elementwise_file.emit)
     elementwise_file.write()
+    matmul_file = GoldenFile("matmul.txt")
+    gen_matmul.generate(matmul_file.emit)
+    matmul_file.write()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,223 @@
+#include "minigrad/tensor/matmul.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <climits>
+#include <optional>
+#include <type_traits>
+
+#include "minigrad/tensor/factory.h"
+#include "minigrad/tensor/views.h"
+
+namespace mg::kernels {
+namespace {
+
+// How BLAS reads a [rows, cols] matrix in row-major terms: element (r, c) sits at
+// data[r * ld + c] when NoTrans, at data[c * ld + r] when Trans (a transposed view).
+struct BlasMatrix {
+  CBLAS_TRANSPOSE trans;
+  int64_t ld;
+};
+
+// The BLAS reading of a strided matrix, or none when its layout needs a copy. A dim of size 1 is
+// never stepped along, so its stride is free: a strided vector is a Trans matrix of one row.
+std::optional<BlasMatrix> blas_layout(int64_t rows, int64_t cols, int64_t row_stride,
+                                      int64_t col_stride) {
+  if (col_stride == 1 || cols == 1) {
+    const int64_t ld = rows == 1 ? std::max<int64_t>(1, cols) : row_stride;
+    if (ld >= std::max<int64_t>(1, cols)) return BlasMatrix{CblasNoTrans, ld};
+  }
+  if (row_stride == 1 || rows == 1) {
+    const int64_t ld = cols == 1 ? std::max<int64_t>(1, rows) : col_stride;
+    if (ld >= std::max<int64_t>(1, rows)) return BlasMatrix{CblasTrans, ld};
+  }
+  return std::nullopt;
+}
+
+// A matrix operand (the last two dims of `matrix`) in a layout BLAS reads: the input itself, or
+// a contiguous copy when its strides are neither row- nor column-major.
+struct MatrixOperand {
+  Tensor matrix;
+  BlasMatrix layout;
+};
+
+MatrixOperand blas_operand(const Tensor& matrix) {
+  const int64_t rows = matrix.size(-2), cols = matrix.size(-1);
+  if (auto layout = blas_layout(rows, cols, matrix.stride(-2), matrix.stride(-1)))
+    return {matrix, *layout};
+  Tensor copy = contiguous(matrix);
+  return {copy, *blas_layout(rows, cols, copy.stride(-2), copy.stride(-1))};
+}
+
+template <typename T>
+const T* first_element(const Tensor& tensor) {
+  return static_cast<const T*>(tensor.storage()->data()) + tensor.storage_offset();
+}
+
+void check_blas_size(int64_t value, const Shape& a_shape, const Shape& b_shape) {
+  check(value <= INT_MAX, "matmul: multiplying ", a_shape, " by ", b_shape,
+        " needs a size or stride beyond BLAS's 32-bit integers");
+}
+
+// c[m, n] = a[m, k] @ b[k, n], c row-major with leading dim ldc. All sizes are positive.
+template <typename T>
+void gemm(const BlasMatrix& a_layout, const BlasMatrix& b_layout, int64_t m, int64_t n, int64_t k,
+          const T* a, const T* b, T* c, int64_t ldc) {
+  const auto as_int = [](int64_t value) { return static_cast<int>(value); };
+  if constexpr (std::is_same_v<T, float>)
+    cblas_sgemm(CblasRowMajor, a_layout.trans, b_layout.trans, as_int(m), as_int(n), as_int(k),
+                1.0f, a, as_int(a_layout.ld), b, as_int(b_layout.ld), 0.0f, c, as_int(ldc));
+  else
+    cblas_dgemm(CblasRowMajor, a_layout.trans, b_layout.trans, as_int(m), as_int(n), as_int(k), 1.0,
+                a, as_int(a_layout.ld), b, as_int(b_layout.ld), 0.0, c, as_int(ldc));
+}
+
+// The inner product of [n] vectors; both have the same dtype and length.
+Tensor dot_product(const Tensor& a, const Tensor& b) {
+  const int64_t n = a.size(0);
+  check(n <= INT_MAX && a.stride(0) <= INT_MAX && b.stride(0) <= INT_MAX, "dot: length ", n,
+        " is beyond BLAS's 32-bit integers");
+  Tensor out = empty({}, a.dtype());
+  dispatch(a.dtype(), [&]<typename scalar_t>() {
+    const auto length = static_cast<int>(n);
+    const auto a_step = static_cast<int>(a.stride(0)), b_step = static_cast<int>(b.stride(0));
+    const scalar_t* x = first_element<scalar_t>(a);
+    const scalar_t* y = first_element<scalar_t>(b);
+    scalar_t result = 0;
+    if (n > 0) {
+      if constexpr (std::is_same_v<scalar_t, float>)
+        result = cblas_sdot(length, x, a_step, y, b_step);
+      else
+        result = cblas_ddot(length, x, a_step, y, b_step);
+    }
+    *out.data_ptr<scalar_t>() = result;
+  });
+  return out;
+}
+
+void check_same_dtype(const char* op, const Tensor& a, const Tensor& b) {
+  check(a.dtype() == b.dtype(), op, ": both operands must have the same dtype (",
+        dtype_name(a.dtype()), " vs ", dtype_name(b.dtype()), ")");
+}
+
+// Strides of `tensor`'s batch dims (all but its last two) lined up with the broadcast batch
+// shape `batch`, 0 where the tensor is broadcast.
+Shape batch_strides(const Tensor& tensor, const Shape& batch) {
+  const int64_t shift = static_cast<int64_t>(batch.size()) - (tensor.dim() - 2);
+  Shape strides(batch.size(), 0);
+  for (int64_t d = 0; d + 2 < tensor.dim(); ++d)
+    if (tensor.size(d) != 1) strides[shift + d] = tensor.stride(d);
+  return strides;
+}
+
+// The element offset of batch number `index` (row-major over `batch`).
+int64_t batch_offset(int64_t index, const Shape& batch, const Shape& strides) {
+  int64_t offset = 0;
+  for (int64_t d = static_cast<int64_t>(batch.size()) - 1; d >= 0; --d) {
+    offset += index % batch[d] * strides[d];
+    index /= batch[d];
+  }
+  return offset;
+}
+
+// The one stride that walks dims `sizes` (with `strides`) as a single dim, or none. Dims of
+// size 1 are skipped; `fallback` is returned when every dim has size 1.
+std::optional<int64_t> merged_stride(const Shape& sizes, const Shape& strides, int64_t fallback) {
+  std::optional<int64_t> stride;
+  int64_t span = 0;  // stride * elements merged so far
+  for (int64_t d = static_cast<int64_t>(sizes.size()) - 1; d >= 0; --d) {
+    if (sizes[d] == 1) continue;
+    if (!stride) {
+      stride = strides[d];
+    } else if (strides[d] != span) {
+      return std::nullopt;
+    }
+    span = strides[d] * sizes[d];
+  }
+  return stride.value_or(fallback);
+}
+
+}  // namespace
+
+Tensor dot(const Tensor& a, const Tensor& b) {
+  check(a.dim() == 1 && b.dim() == 1 && a.size(0) == b.size(0),
+        "dot: expected 1-D tensors of the same length, got ", a.shape(), " and ", b.shape());
+  check_same_dtype("dot", a, b);
+  return dot_product(a, b);
+}
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  check(a.dim() >= 1 && b.dim() >= 1, "matmul: both operands need at least 1 dimension, got ",
+        a.shape(), " and ", b.shape());
+  check_same_dtype("matmul", a, b);
+  if (a.dim() == 1 && b.dim() == 1) {
+    check(a.size(0) == b.size(0), "matmul: cannot multiply ", a.shape(), " by ", b.shape(), " (",
+          a.size(0), " != ", b.size(0), ")");
+    return dot_product(a, b);
+  }
+
+  // A 1-D a is a row [1, K], a 1-D b a column [K, 1]; the added dim is dropped from the result.
+  const Tensor a_matrix = a.dim() == 1 ? unsqueeze(a, 0) : a;
+  const Tensor b_matrix = b.dim() == 1 ? unsqueeze(b, 1) : b;
+  const int64_t m = a_matrix.size(-2), k = a_matrix.size(-1), n = b_matrix.size(-1);
+  check(k == b_matrix.size(-2), "matmul: cannot multiply ", a.shape(), " by ", b.shape(), " (", k,
+        " != ", b_matrix.size(-2), ")");
+
+  // Batch dims broadcast as in elementwise ops, aligned from the right.
+  const Shape a_batch(a_matrix.shape().begin(), a_matrix.shape().end() - 2);
+  const Shape b_batch(b_matrix.shape().begin(), b_matrix.shape().end() - 2);
+  Shape batch(std::max(a_batch.size(), b_batch.size()), 1);
+  for (size_t i = 1; i <= batch.size(); ++i) {
+    const int64_t a_size = i <= a_batch.size() ? a_batch[a_batch.size() - i] : 1;
+    const int64_t b_size = i <= b_batch.size() ? b_batch[b_batch.size() - i] : 1;
+    check(a_size == b_size || a_size == 1 || b_size == 1, "matmul: batch dims ", a_batch, " of ",
+          a.shape(), " and ", b_batch, " of ", b.shape(), " do not broadcast");
+    batch[batch.size() - i] = a_size == 1 ? b_size : a_size;
+  }
+
+  Shape out_shape = batch;
+  if (a.dim() > 1) out_shape.push_back(m);
+  if (b.dim() > 1) out_shape.push_back(n);
+  // An empty sum is zero: k == 0 gives zeros without calling BLAS.
+  Tensor out = k == 0 ? zeros(out_shape, a.dtype()) : empty(out_shape, a.dtype());
+  if (k == 0 || out.numel() == 0) return out;
+
+  const MatrixOperand a_operand = blas_operand(a_matrix);
+  const MatrixOperand b_operand = blas_operand(b_matrix);
+  const Shape a_strides = batch_strides(a_operand.matrix, batch);
+  const Shape b_strides = batch_strides(b_operand.matrix, batch);
+  const int64_t batch_count = numel(batch);
+  for (int64_t size : {m, n, k, a_operand.layout.ld, b_operand.layout.ld})
+    check_blas_size(size, a.shape(), b.shape());
+
+  dispatch(a.dtype(), [&]<typename scalar_t>() {
+    const scalar_t* a_data = first_element<scalar_t>(a_operand.matrix);
+    const scalar_t* b_data = first_element<scalar_t>(b_operand.matrix);
+    scalar_t* out_data = out.data_ptr<scalar_t>();
+
+    // [B..., M, K] @ [K, N] with b shared by every batch: when a's rows over all batches are
+    // evenly spaced, the batch folds into M and one gemm computes everything.
+    const bool b_shared =
+        std::all_of(b_strides.begin(), b_strides.end(), [](int64_t stride) { return stride == 0; });
+    if (b_shared && a_operand.layout.trans == CblasNoTrans && batch_count * m <= INT_MAX) {
+      Shape row_sizes = batch, row_strides = a_strides;
+      row_sizes.push_back(m);
+      row_strides.push_back(a_operand.layout.ld);
+      const auto row_stride = merged_stride(row_sizes, row_strides, a_operand.layout.ld);
+      if (row_stride && *row_stride >= k && *row_stride <= INT_MAX) {
+        gemm(BlasMatrix{CblasNoTrans, *row_stride}, b_operand.layout, batch_count * m, n, k, a_data,
+             b_data, out_data, n);
+        return;
+      }
+    }
+    // Otherwise one gemm per batch, each reading its matrices in place.
+    for (int64_t index = 0; index < batch_count; ++index)
+      gemm(a_operand.layout, b_operand.layout, m, n, k,
+           a_data + batch_offset(index, batch, a_strides),
+           b_data + batch_offset(index, batch, b_strides), out_data + index * m * n, n);
+  });
+  return out;
+}
+
+}  // namespace mg::kernels
