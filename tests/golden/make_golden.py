@@ -17,6 +17,7 @@ sys.path.insert(0, str(HERE))
 
 import gen_print  # noqa: E402
 import gen_random  # noqa: E402
+import gen_reduce  # noqa: E402
 import gen_sum  # noqa: E402
 
 
@@ -56,6 +57,10 @@ def main():
     sum_file = GoldenFile("sum.txt")
     gen_sum.generate(sum_file.emit)
     sum_file.write()
+
+    reduce_file = GoldenFile("reduce.txt")
+    gen_reduce.generate(reduce_file.emit)
+    reduce_file.write()
 
 
 if __name__ == "__main__":
