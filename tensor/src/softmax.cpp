@@ -3,13 +3,16 @@
 // host_softmax_backward in aten/src/ATen/native/SoftMax.cpp for the backward over other dims.
 // Every kernel works on contiguous data seen as [outer, dim_size, inner].
 //
-// What is not bit-exact: PyTorch's vector loops take exp from SLEEF (Sleef_expf8_u10, within one
-// ulp), and these loops take std::exp, so an exp, and what follows from it, may differ in its
-// last bit. The order of every sum, max and product is PyTorch's.
+// PyTorch's vector loops take exp from SLEEF (Sleef_expf8_u10 / Sleef_expd4_u10, within one ulp
+// of exp), its scalar loops from std::exp. Float vector lanes here use sleef_expf, which computes
+// SLEEF's float exp step by step; doubles use std::exp throughout, so a double softmax may differ
+// from PyTorch's in the last bit. The order of every sum, max and product is PyTorch's.
 #include "minigrad/tensor/softmax.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include "minigrad/tensor/factory.h"
@@ -21,6 +24,42 @@ namespace {
 // Elements per AVX2 vector: 8 floats or 4 doubles.
 template <typename T>
 constexpr int64_t kLanes = 32 / sizeof(T);
+
+// 2^q as a float, for -126 <= q <= 127.
+float pow2i(int32_t q) {
+  return std::bit_cast<float>(static_cast<uint32_t>(q + 0x7f) << 23);
+}
+
+// SLEEF 3's xexpf as its AVX2 build computes it (vmla is a fused multiply-add): exp(d) = 2^q *
+// e^s with q = rint(d / ln 2) and s = d - q ln 2 (ln 2 split in two for accuracy), e^s from a
+// degree-7 polynomial.
+float sleef_expf(float d) {
+  if (std::isnan(d)) return d;
+  if (d < -104.0f) return 0.0f;
+  if (d > 100.0f) return std::numeric_limits<float>::infinity();
+  const float log2e = 1.442695040888963407359924681001892137426645954152985934135449406931f;
+  const float ln2_upper = 0.693145751953125f, ln2_lower = 1.428606765330187045e-06f;
+  const int32_t q = static_cast<int32_t>(std::nearbyint(d * log2e));  // round half to even
+  const float qf = static_cast<float>(q);
+  float s = std::fma(qf, -ln2_upper, d);
+  s = std::fma(qf, -ln2_lower, s);
+  float u = 0.000198527617612853646278381f;
+  u = std::fma(u, s, 0.00139304355252534151077271f);
+  u = std::fma(u, s, 0.00833336077630519866943359f);
+  u = std::fma(u, s, 0.0416664853692054748535156f);
+  u = std::fma(u, s, 0.166666671633720397949219f);
+  u = std::fma(u, s, 0.5f);
+  u = 1.0f + std::fma(s * s, u, s);
+  return u * pow2i(q >> 1) * pow2i(q - (q >> 1));  // vldexp2: two steps reach subnormals
+}
+
+// exp as PyTorch's vector loops take it.
+float vector_exp(float x) {
+  return sleef_expf(x);
+}
+double vector_exp(double x) {
+  return std::exp(x);
+}
 
 // vec::maximum: nan if either is nan.
 template <typename T>
@@ -74,7 +113,7 @@ void softmax_lastdim(const T* input, T* output, int64_t outer, int64_t dim_size)
     T* y = output + row * dim_size;
     const T maxval = reduce_all<T>(
         dim_size, [&](int64_t i) { return x[i]; }, maximum<T>);
-    for (int64_t i = 0; i < dim_size; ++i) y[i] = std::exp(x[i] - maxval);
+    for (int64_t i = 0; i < dim_size; ++i) y[i] = vector_exp(x[i] - maxval);
     const T sum = reduce_all<T>(
         dim_size, [&](int64_t i) { return y[i]; }, [](T a, T b) { return a + b; });
     const T scale = T(1) / sum;  // PyTorch multiplies by the reciprocal
@@ -100,7 +139,8 @@ void softmax_dim(const T* input, T* output, int64_t outer, int64_t dim_size, int
       // pass 2: exp(x - max) and its sum, from 0
       T sum = 0;
       for (int64_t d = 0; d < dim_size; ++d) {
-        y[d * inner] = std::exp(x[d * inner] - maxval);
+        const T shifted = x[d * inner] - maxval;
+        y[d * inner] = vector_lane ? vector_exp(shifted) : std::exp(shifted);
         sum += y[d * inner];
       }
       // pass 3: normalise; a true division here
