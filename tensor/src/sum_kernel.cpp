@@ -159,6 +159,13 @@ void sum_outer(const T* data, int64_t n, int64_t row_stride, int64_t width, T* o
   }
 }
 
+template <typename T>
+int64_t sum_vector_lanes() {
+  return kLanes<T>;
+}
+
+template int64_t sum_vector_lanes<float>();
+template int64_t sum_vector_lanes<double>();
 template float sum_inner(const float*, int64_t, int64_t);
 template double sum_inner(const double*, int64_t, int64_t);
 template void sum_outer(const float*, int64_t, int64_t, int64_t, float*, int64_t, int64_t);

@@ -34,4 +34,10 @@ template <typename T>
 void sum_outer(const T* data, int64_t n, int64_t row_stride, int64_t width, T* out,
                int64_t column_stride = 1, int64_t out_stride = 1);
 
+// Elements of T per vector in PyTorch's kernels (8 floats or 4 doubles in AVX2 builds). Which
+// kernel a reduction's loop picks depends on it: a contiguous reduced dim shorter than this is
+// summed by the scalar loops.
+template <typename T>
+int64_t sum_vector_lanes();
+
 }  // namespace mg::kernels

@@ -19,6 +19,7 @@ import gen_elementwise  # noqa: E402
 import gen_matmul  # noqa: E402
 import gen_print  # noqa: E402
 import gen_random  # noqa: E402
+import gen_reduce  # noqa: E402
 import gen_sum  # noqa: E402
 
 
@@ -65,6 +66,9 @@ def main():
     matmul_file = GoldenFile("matmul.txt")
     gen_matmul.generate(matmul_file.emit)
     matmul_file.write()
+    reduce_file = GoldenFile("reduce.txt")
+    gen_reduce.generate(reduce_file.emit)
+    reduce_file.write()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <cstdint>
+
+#include "minigrad/tensor/tensor.h"
+
+// Softmax on raw tensors, in the arithmetic of PyTorch 1.13's CPU kernels. Graph-free;
+// autograd/ wraps them in a differentiable op.
+namespace mg::kernels {
+
+// exp(x - max) / sum(exp(x - max)) along `dim` (negative counts from the end). Stable for large
+// inputs; a slice that is all -inf gives nan, as in PyTorch.
+Tensor softmax(const Tensor& input, int64_t dim);
+
+// The gradient of softmax from its output: grad_in = output * (grad_out - sum(grad_out * output,
+// dim, keepdim)).
+Tensor softmax_backward(const Tensor& grad_out, const Tensor& output, int64_t dim);
+
+}  // namespace mg::kernels

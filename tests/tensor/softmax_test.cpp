@@ -1,0 +1,169 @@
+// softmax and softmax_backward against PyTorch: the golden cases "softmax.<name>" and
+// "softmax_backward.<name>" recorded by tests/golden/gen_reduce.py. The forward takes exp from
+// std::exp where PyTorch takes SLEEF's, so it is compared to within about an ulp; the backward
+// only adds and multiplies in PyTorch's order, so it is compared bit for bit.
+#include "minigrad/tensor/softmax.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "golden_reader.h"
+#include "minigrad/tensor/factory.h"
+#include "minigrad/tensor/reduce.h"
+#include "minigrad/tensor/views.h"
+#include "sum_kernel.h"  // internal header: tests add tensor/src to the include path
+
+namespace mg::kernels {
+namespace {
+
+const test::Golden& golden() {
+  static const test::Golden records("reduce.txt");
+  return records;
+}
+
+Tensor to_tensor(const test::GoldenTensor& record) {
+  return from_vector(record.values, record.shape, record.dtype);
+}
+
+int64_t case_dim(const std::string& key) {
+  return static_cast<int64_t>(golden().tensor(key + ".dims").values.at(0));
+}
+
+// Within `ulps` ulps-ish of PyTorch: |diff| <= ulps * eps * |expected| + tiny, nan where it is
+// nan. Returns how many elements differ at all.
+int expect_close(const Tensor& actual, const test::GoldenTensor& expected, const std::string& label,
+                 double ulps) {
+  EXPECT_EQ(actual.shape(), expected.shape) << label;
+  EXPECT_EQ(actual.dtype(), expected.dtype) << label;
+  const bool is_float = expected.dtype == kFloat32;
+  const double epsilon = is_float ? 1.1920929e-7 : 2.220446049250313e-16;
+  const double tiny = is_float ? 1e-12 : 1e-300;
+  const std::vector<double> values = actual.to_vector<double>();
+  int differing = 0;
+  for (size_t i = 0; i < values.size() && i < expected.values.size(); ++i) {
+    const double want = expected.values[i];
+    if (std::isnan(want)) {
+      EXPECT_TRUE(std::isnan(values[i])) << label << " [" << i << "] = " << values[i];
+      continue;
+    }
+    EXPECT_LE(std::abs(values[i] - want), ulps * epsilon * std::abs(want) + tiny)
+        << label << " [" << i << "]: " << values[i] << " vs " << want;
+    differing += values[i] != want;
+  }
+  return differing;
+}
+
+// Checks softmax of every golden case whose name starts with `prefix`; returns the count.
+int expect_softmax_cases(const std::string& prefix) {
+  int count = 0, differing = 0, elements = 0;
+  for (const auto& [key, record] : golden().tensors()) {
+    const std::string start = "softmax." + prefix, end = ".input";
+    if (!key.starts_with(start) || !key.ends_with(end)) continue;
+    const std::string name = key.substr(0, key.size() - end.size());
+    Tensor x = to_tensor(record);
+    const auto& transpose = golden().tensor(name + ".transpose").values;
+    if (!transpose.empty())
+      x = kernels::transpose(x, static_cast<int64_t>(transpose[0]),
+                             static_cast<int64_t>(transpose[1]));
+    differing +=
+        expect_close(softmax(x, case_dim(name)), golden().tensor(name + ".expected"), name, 2.0);
+    elements += static_cast<int>(record.values.size());
+    ++count;
+  }
+  std::cout << "softmax." << prefix << "*: " << differing << " of " << elements
+            << " elements differ from PyTorch's bits\n";
+  return count;
+}
+
+TEST(Softmax, TwoAndThreeDims) {
+  EXPECT_EQ(expect_softmax_cases("2d_"), 6);
+  EXPECT_EQ(expect_softmax_cases("3d_"), 8);
+}
+
+TEST(Softmax, LargeInputsAreStable) {
+  EXPECT_EQ(expect_softmax_cases("large"), 3);
+}
+
+TEST(Softmax, CausalMask) {
+  EXPECT_EQ(expect_softmax_cases("causal"), 4);
+}
+
+TEST(Softmax, RowOfMinusInfinityGivesNan) {
+  EXPECT_EQ(expect_softmax_cases("all_inf_"), 4);
+}
+
+TEST(Softmax, TransposedInput) {
+  EXPECT_EQ(expect_softmax_cases("transpose"), 2);
+}
+
+TEST(Softmax, NotebookAttentionWeightsSumToExactlyOne) {
+  EXPECT_EQ(expect_softmax_cases("notebook."), 1);
+  const Tensor inputs = to_tensor(golden().tensor("notebook.inputs"));
+  const Tensor attn_scores_2 = to_tensor(golden().tensor("notebook.attn_scores_2"));
+  EXPECT_EQ(attn_scores_2.shape(), (Shape{inputs.size(0)}));
+  const Tensor attn_weights_2 = softmax(attn_scores_2, 0);
+  EXPECT_EQ(sum(attn_weights_2).item<float>(), 1.0f);  // torch prints tensor(1.)
+  EXPECT_EQ(attn_weights_2.to_vector<double>(), golden().tensor("notebook.attn_weights_2").values);
+}
+
+TEST(Softmax, EmptyAndScalar) {
+  EXPECT_EQ(softmax(empty({0, 3}), 1).shape(), (Shape{0, 3}));
+  EXPECT_EQ(softmax(tensor(-7.0), 0).item(), 1.0);
+}
+
+TEST(SoftmaxBackward, MatchesAutogradBitForBit) {
+  int count = 0;
+  for (const auto& [key, record] : golden().tensors()) {
+    const std::string start = "softmax_backward.", end = ".grad_out";
+    if (!key.starts_with(start) || !key.ends_with(end)) continue;
+    const std::string name = key.substr(0, key.size() - end.size());
+    const Tensor grad_out = to_tensor(record);
+    const Tensor output = to_tensor(golden().tensor(name + ".output"));
+    const Tensor grad_in = softmax_backward(grad_out, output, case_dim(name));
+    EXPECT_EQ(expect_close(grad_in, golden().tensor(name + ".expected"), name, 0.0), 0) << name;
+    ++count;
+  }
+  EXPECT_EQ(count, 24);
+}
+
+TEST(SoftmaxBackward, TransposedArguments) {
+  const Tensor output = softmax(randn({4, 6}), 0);
+  const Tensor grad_out = randn({4, 6});
+  const Tensor expected = softmax_backward(grad_out, output, 0);
+  const Tensor actual = softmax_backward(transpose(clone(transpose(grad_out, 0, 1)), 0, 1),
+                                         transpose(clone(transpose(output, 0, 1)), 0, 1), 0);
+  EXPECT_EQ(actual.to_vector<float>(), expected.to_vector<float>());
+}
+
+template <typename Fn>
+void expect_error(Fn fn, const std::string& fragment) {
+  try {
+    fn();
+    ADD_FAILURE() << "no mg::Error; expected one containing: " << fragment;
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
+  }
+}
+
+TEST(Softmax, Errors) {
+  expect_error(
+      [] {
+        softmax(ones({2, 3}), 2);
+      },
+      "softmax: dim 2 is out of range for a tensor with 2 dims (expected -2 to 1)");
+  expect_error(
+      [] {
+        softmax_backward(ones({2, 3}), ones({3, 2}), 0);
+      },
+      "softmax_backward: grad_out has shape [2, 3] but the output has shape [3, 2]");
+  expect_error([] { softmax_backward(ones({2}), ones({2}, kFloat64), 0); },
+               "softmax_backward: grad_out is float32 but the output is float64");
+  expect_error([] { softmax_backward(ones({2}), ones({2}), -2); },
+               "softmax_backward: dim -2 is out of range for a tensor with 1 dim");
+}
+
+}  // namespace
+}  // namespace mg::kernels
