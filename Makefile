@@ -22,7 +22,7 @@ bench: deps
 demo: deps
 	cmake --preset release
 	cmake --build --preset release
-	@echo "No demo yet: examples/simplified_attention arrives with the Tensor type."
+	./build/release/examples/simplified_attention
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cpp')

@@ -49,7 +49,8 @@ int64_t Tensor::numel() const {
 }
 
 bool Tensor::is_contiguous() const {
-  // Dims of size 1 may have any stride, as in PyTorch.
+  // Dims of size 1 may have any stride, and an empty tensor is always contiguous, as in PyTorch.
+  if (numel() == 0) return true;
   int64_t expected = 1;
   for (int64_t d = dim() - 1; d >= 0; --d) {
     if (shape()[d] == 1) continue;

@@ -39,6 +39,16 @@ class Tensor {
  public:
   Tensor() = default;
   explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+  Tensor(const Tensor&) = default;
+  Tensor(Tensor&&) noexcept = default;
+  ~Tensor() = default;
+
+  // As in libtorch: assigning to a named tensor rebinds the handle, while assigning to a
+  // temporary view writes into the data it views, so `scores[i] = mg::dot(query, x_i)` works.
+  Tensor& operator=(const Tensor& other) & = default;
+  Tensor& operator=(Tensor&& other) & noexcept = default;
+  Tensor& operator=(const Tensor& src) &&;
+  Tensor& operator=(double value) &&;
 
   bool defined() const { return impl_ != nullptr; }
 
@@ -66,6 +76,49 @@ class Tensor {
   // All elements in row-major order, converted to T.
   template <typename T>
   std::vector<T> to_vector() const;
+
+  // --- Autograd and differentiable ops: declared here so that every tensor has them, defined in
+  // autograd/ (minigrad::autograd), which records the graph.
+  bool requires_grad() const;
+  Tensor& requires_grad_(bool requires_grad = true);  // leaves only
+  bool is_leaf() const;
+  Tensor grad() const;  // undefined until a backward pass reaches this leaf
+  void zero_grad();     // drops the gradient, as PyTorch's set_to_none does
+  // Accumulates gradients into the leaves; `gradient` may be omitted for a one-element tensor.
+  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false) const;
+  Tensor detach() const;  // same data, no history
+
+  Tensor view(const Shape& shape) const;
+  Tensor reshape(const Shape& shape) const;  // a view when the layout allows, else a copy
+  Tensor transpose(int64_t dim0, int64_t dim1) const;
+  Tensor T() const;  // reverses the dims, as PyTorch's .T
+  Tensor unsqueeze(int64_t dim) const;
+  Tensor select(int64_t dim, int64_t index) const;
+  Tensor operator[](int64_t index) const { return select(0, index); }
+  Tensor contiguous() const;
+  Tensor clone() const;
+
+  Tensor matmul(const Tensor& other) const;
+  Tensor dot(const Tensor& other) const;
+  Tensor sum() const;
+  Tensor sum(const std::vector<int64_t>& dims, bool keepdim = false) const;
+  Tensor mean() const;
+  Tensor mean(const std::vector<int64_t>& dims, bool keepdim = false) const;
+  Tensor exp() const;
+  Tensor neg() const;
+  Tensor softmax(int64_t dim) const;
+
+  // In place, broadcasting `other` to this tensor's shape.
+  Tensor& operator+=(const Tensor& other);
+  Tensor& operator-=(const Tensor& other);
+  Tensor& operator*=(const Tensor& other);
+  Tensor& operator/=(const Tensor& other);
+  Tensor& operator+=(double other);
+  Tensor& operator-=(double other);
+  Tensor& operator*=(double other);
+  Tensor& operator/=(double other);
+  Tensor& copy_(const Tensor& src);
+  Tensor& fill_(double value);
 
   TensorImpl& impl() const;
   const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }

@@ -1,0 +1,27 @@
+// softmax along a dim. Its backward reads the saved result, not the input (derivatives.yaml):
+// grad_in = y * (grad_out - sum(grad_out * y, dim)).
+#include "minigrad/tensor/softmax.h"
+#include "minigrad/autograd/node.h"
+#include "minigrad/autograd/ops.h"
+
+namespace mg {
+
+using autograd::needs_grad;
+using autograd::record;
+using autograd::SavedTensor;
+
+Tensor softmax(const Tensor& input, int64_t dim) {
+  Tensor out = kernels::softmax(input, dim);
+  if (needs_grad(input))
+    record(out, "SoftmaxBackward0",
+           {{input, [result = SavedTensor(out), dim](const Tensor& grad_out) {
+               return kernels::softmax_backward(grad_out, result.get(), dim);
+             }}});
+  return out;
+}
+
+Tensor Tensor::softmax(int64_t dim) const {
+  return mg::softmax(*this, dim);
+}
+
+}  // namespace mg

@@ -1,0 +1,47 @@
+// Tensor's autograd state: requires_grad, grad, backward, detach.
+#include "minigrad/autograd/node.h"
+
+namespace mg {
+
+using autograd::AutogradMeta;
+using autograd::meta_of;
+
+bool Tensor::requires_grad() const {
+  const AutogradMeta* meta = meta_of(*this);
+  return meta != nullptr && meta->requires_grad();
+}
+
+bool Tensor::is_leaf() const {
+  const AutogradMeta* meta = meta_of(*this);
+  return meta == nullptr || meta->grad_fn == nullptr;
+}
+
+Tensor& Tensor::requires_grad_(bool requires_grad) {
+  check(is_leaf(),
+        "requires_grad_: only leaf tensors can change requires_grad; this one was made by ",
+        meta_of(*this) ? meta_of(*this)->grad_fn_name() : "", "; use detach() to get a leaf");
+  if (meta_of(*this) == nullptr) impl().autograd = std::make_shared<AutogradMeta>();
+  meta_of(*this)->leaf_requires_grad = requires_grad;
+  return *this;
+}
+
+Tensor Tensor::grad() const {
+  const AutogradMeta* meta = meta_of(*this);
+  return meta ? meta->grad : Tensor();
+}
+
+void Tensor::zero_grad() {
+  if (AutogradMeta* meta = meta_of(*this)) meta->grad = Tensor();
+}
+
+void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
+  autograd::run_backward(*this, gradient, retain_graph);
+}
+
+Tensor Tensor::detach() const {
+  auto impl = std::make_shared<TensorImpl>(this->impl());
+  impl->autograd = nullptr;
+  return Tensor(std::move(impl));
+}
+
+}  // namespace mg
