@@ -1,12 +1,13 @@
 // softmax and its backward, in the arithmetic of PyTorch 1.13's CPU kernels (AVX2 build):
-// aten/src/ATen/native/cpu/SoftMaxKernel.cpp for the forward and the last-dim backward,
-// host_softmax_backward in aten/src/ATen/native/SoftMax.cpp for the backward over other dims.
+// aten/src/ATen/native/cpu/SoftMaxKernel.cpp's last-dim and other-dim kernels (the other-dim
+// backward's order, a fused sum from 0 per column, was found from PyTorch's bits, not its source).
 // Every kernel works on contiguous data seen as [outer, dim_size, inner].
 //
 // PyTorch's vector loops take exp from SLEEF (Sleef_expf8_u10 / Sleef_expd4_u10, within one ulp
-// of exp), its scalar loops from std::exp. Float vector lanes here use sleef_expf, which computes
-// SLEEF's float exp step by step; doubles use std::exp throughout, so a double softmax may differ
-// from PyTorch's in the last bit. The order of every sum, max and product is PyTorch's.
+// of exp), its scalar loops from std::exp; so do these loops, with SLEEF's exp written out below.
+// Every sum, max and product comes in PyTorch's order, fused where its build fuses them, so the
+// results match PyTorch's bits (checked on the golden cases; glibc's exp is assumed to be the
+// one PyTorch's scalar loops called).
 #include "minigrad/tensor/softmax.h"
 
 #include <algorithm>
@@ -26,7 +27,7 @@ template <typename T>
 constexpr int64_t kLanes = 32 / sizeof(T);
 
 // 2^q as a float, for -126 <= q <= 127.
-float pow2i(int32_t q) {
+float pow2i_float(int32_t q) {
   return std::bit_cast<float>(static_cast<uint32_t>(q + 0x7f) << 23);
 }
 
@@ -50,7 +51,43 @@ float sleef_expf(float d) {
   u = std::fma(u, s, 0.166666671633720397949219f);
   u = std::fma(u, s, 0.5f);
   u = 1.0f + std::fma(s * s, u, s);
-  return u * pow2i(q >> 1) * pow2i(q - (q >> 1));  // vldexp2: two steps reach subnormals
+  return u * pow2i_float(q >> 1) *
+         pow2i_float(q - (q >> 1));  // vldexp2: two steps reach subnormals
+}
+
+// 2^q as a double, for -1022 <= q <= 1023.
+double pow2i_double(int64_t q) {
+  return std::bit_cast<double>(static_cast<uint64_t>(q + 0x3ff) << 52);
+}
+
+// SLEEF 3's xexp (double) as its AVX2 build computes it: the same reduction as sleef_expf, e^s
+// from a degree-12 polynomial evaluated Estrin-style (POLY10), then three fused steps.
+double sleef_exp(double d) {
+  if (std::isnan(d)) return d;
+  if (d < -1000.0) return 0.0;
+  if (d > 709.78271114955742909217217426) return std::numeric_limits<double>::infinity();
+  const double log2e = 1.442695040888963407359924681001892137426645954152985934135449406931;
+  const double ln2_upper = .69314718055966295651160180568695068359375;
+  const double ln2_lower = .28235290563031577122588448175013436025525412068e-12;
+  const double qd = std::nearbyint(d * log2e);
+  const int64_t q = static_cast<int64_t>(qd);
+  double s = std::fma(qd, -ln2_upper, d);
+  s = std::fma(qd, -ln2_lower, s);
+  const double s2 = s * s, s4 = s2 * s2, s8 = s4 * s4;
+  auto poly2 = [&](double c1, double c0) { return std::fma(s, c1, c0); };
+  auto poly4 = [&](double c3, double c2, double c1, double c0) {
+    return std::fma(s2, poly2(c3, c2), poly2(c1, c0));
+  };
+  const double poly8 = std::fma(s4,
+                                poly4(+0.2755762628169491192e-6, +0.2755723402025388239e-5,
+                                      +0.2480158687479686264e-4, +0.1984126989855865850e-3),
+                                poly4(+0.1388888888914497797e-2, +0.8333333333314938210e-2,
+                                      +0.4166666666666602598e-1, +0.1666666666666669072e+0));
+  double u = std::fma(s8, poly2(+0.2081276378237164457e-8, +0.2511210703042288022e-7), poly8);
+  u = std::fma(u, s, 0.5);
+  u = std::fma(u, s, 1.0);
+  u = std::fma(u, s, 1.0);
+  return u * pow2i_double(q >> 1) * pow2i_double(q - (q >> 1));
 }
 
 // exp as PyTorch's vector loops take it.
@@ -58,7 +95,7 @@ float vector_exp(float x) {
   return sleef_expf(x);
 }
 double vector_exp(double x) {
-  return std::exp(x);
+  return sleef_exp(x);
 }
 
 // vec::maximum: nan if either is nan.
