@@ -1,17 +1,35 @@
-#include <minigrad/tensor/print.h>
-#include <minigrad/tensor/random.h>
+// The "public API in one glance", built outside the tree against the installed package.
+#include <minigrad/minigrad.h>
 
+#include <cmath>
 #include <iostream>
+#include <sstream>
 #include <vector>
 
 int main() {
   mg::manual_seed(314159);
-  std::vector<float> values(6);
-  mg::kernels::uniform_fill(values.data(), 6, 0.0, 1.0, mg::default_generator());
-  const std::string text =
-      mg::format_tensor(std::vector<double>(values.begin(), values.end()), {3, 2}, mg::kFloat32);
-  std::cout << text << "\n";
-  return text == "tensor([[0.3884, 0.8840],\n        [0.0679, 0.4014],\n        [0.4625, 0.7748]])"
-             ? 0
-             : 1;
+  mg::Tensor inputs = mg::tensor({{0.43, 0.15, 0.89}, {0.55, 0.87, 0.66}});
+  mg::Tensor w = mg::rand({3, 2}).requires_grad_();
+  mg::Tensor scores = mg::matmul(inputs, w);
+  mg::Tensor weights = mg::softmax(scores / std::sqrt(2.0), -1);
+  weights.sum().backward();
+  std::cout << w.grad() << "\n";
+  const std::vector<float> v = weights.to_vector<float>();
+  {
+    mg::NoGradGuard no_grad;
+    if (inputs.matmul(w).requires_grad()) return 1;
+  }
+  std::ostringstream printed;
+  printed << w;
+  try {
+    mg::matmul(inputs, w.T());
+    return 1;
+  } catch (const mg::Error& e) {
+    std::cout << e.what() << "\n";
+  }
+  const bool ok = v.size() == 4 && std::abs(v[0] + v[1] - 1.0f) < 1e-6f &&
+                  printed.str() ==
+                      "tensor([[0.3884, 0.8840],\n        [0.0679, 0.4014],\n        [0.4625, "
+                      "0.7748]], requires_grad=True)";
+  return ok ? 0 : 1;
 }
