@@ -21,13 +21,38 @@ Tensor add(const Tensor& a, const Tensor& b) {
   return out;
 }
 
-Tensor sub(const Tensor& a, const Tensor& b) {
+namespace {
+
+// PyTorch records `2.0 - x` as RsubBackward1 and `2.0 / x` as MulBackward0 (it multiplies by the
+// reciprocal); the math is the same as for tensor operands, only the printed name differs.
+Tensor sub_named(const Tensor& a, const Tensor& b, const char* name) {
   Tensor out = kernels::binary(BinaryOp::Sub, a, b);
   if (needs_grad(a, b))
-    record(out, "SubBackward0",
+    record(out, name,
            {{a, [](const Tensor& grad_out) { return grad_out; }},
             {b, [](const Tensor& grad_out) { return -grad_out; }}});
   return out;
+}
+
+Tensor div_named(const Tensor& a, const Tensor& b, const char* name) {
+  Tensor out = kernels::binary(BinaryOp::Div, a, b);
+  if (needs_grad(a, b))
+    record(out, name,
+           {{a, [b = SavedTensor(b)](const Tensor& grad_out) { return grad_out / b.get(); }},
+            // d(a / b) / db = -a / b^2
+            {b, [a = SavedTensor(a), b = SavedTensor(b)](const Tensor& grad_out) {
+               return -grad_out * a.get() / (b.get() * b.get());
+             }}});
+  return out;
+}
+
+}  // namespace
+
+Tensor sub(const Tensor& a, const Tensor& b) {
+  return sub_named(a, b, "SubBackward0");
+}
+Tensor div(const Tensor& a, const Tensor& b) {
+  return div_named(a, b, "DivBackward0");
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
@@ -36,18 +61,6 @@ Tensor mul(const Tensor& a, const Tensor& b) {
     record(out, "MulBackward0",
            {{a, [b = SavedTensor(b)](const Tensor& grad_out) { return grad_out * b.get(); }},
             {b, [a = SavedTensor(a)](const Tensor& grad_out) { return grad_out * a.get(); }}});
-  return out;
-}
-
-Tensor div(const Tensor& a, const Tensor& b) {
-  Tensor out = kernels::binary(BinaryOp::Div, a, b);
-  if (needs_grad(a, b))
-    record(out, "DivBackward0",
-           {{a, [b = SavedTensor(b)](const Tensor& grad_out) { return grad_out / b.get(); }},
-            // d(a / b) / db = -a / b^2
-            {b, [a = SavedTensor(a), b = SavedTensor(b)](const Tensor& grad_out) {
-               return -grad_out * a.get() / (b.get() * b.get());
-             }}});
   return out;
 }
 
@@ -108,13 +121,13 @@ Tensor operator+(double a, const Tensor& b) {
   return add(kernels::scalar_tensor(a, b.dtype()), b);
 }
 Tensor operator-(double a, const Tensor& b) {
-  return sub(kernels::scalar_tensor(a, b.dtype()), b);
+  return sub_named(kernels::scalar_tensor(a, b.dtype()), b, "RsubBackward1");
 }
 Tensor operator*(double a, const Tensor& b) {
   return mul(kernels::scalar_tensor(a, b.dtype()), b);
 }
 Tensor operator/(double a, const Tensor& b) {
-  return div(kernels::scalar_tensor(a, b.dtype()), b);
+  return div_named(kernels::scalar_tensor(a, b.dtype()), b, "MulBackward0");
 }
 
 }  // namespace mg

@@ -18,7 +18,7 @@ namespace {
 const char* matmul_node_name(int64_t a_dim, int64_t b_dim) {
   if (a_dim == 2 && b_dim == 2) return "MmBackward0";
   if (a_dim == 2 && b_dim == 1) return "MvBackward0";
-  if (a_dim == 1 && b_dim == 2) return "SqueezeBackward1";
+  if (a_dim == 1 && b_dim == 2) return "SqueezeBackward3";
   return "UnsafeViewBackward0";
 }
 

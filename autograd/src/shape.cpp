@@ -29,19 +29,26 @@ Tensor Tensor::reshape(const Shape& shape) const {
   }
 }
 
-Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
-  Tensor out = kernels::transpose(*this, dim0, dim1);
-  if (needs_grad(*this))
+namespace {
+// A transpose is its own inverse. `name` is what PyTorch prints: .T records a permute.
+Tensor transpose_named(const Tensor& input, int64_t dim0, int64_t dim1, const char* name) {
+  Tensor out = kernels::transpose(input, dim0, dim1);
+  if (needs_grad(input))
     record(
-        out, "TransposeBackward0",
-        {{*this, [dim0, dim1](const Tensor& grad_out) { return grad_out.transpose(dim0, dim1); }}});
+        out, name,
+        {{input, [dim0, dim1](const Tensor& grad_out) { return grad_out.transpose(dim0, dim1); }}});
   return out;
+}
+}  // namespace
+
+Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
+  return transpose_named(*this, dim0, dim1, "TransposeBackward0");
 }
 
 Tensor Tensor::T() const {
   check(dim() <= 2, "T: expected a tensor of at most 2 dims, got shape ", shape(),
         "; use transpose(dim0, dim1) for batched tensors");
-  return dim() < 2 ? *this : transpose(0, 1);
+  return dim() < 2 ? *this : transpose_named(*this, 0, 1, "PermuteBackward0");
 }
 
 Tensor Tensor::unsqueeze(int64_t dim) const {

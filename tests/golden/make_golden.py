@@ -15,6 +15,7 @@ import torch
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import gen_autograd  # noqa: E402
 import gen_elementwise  # noqa: E402
 import gen_matmul  # noqa: E402
 import gen_print  # noqa: E402
@@ -48,6 +49,10 @@ class GoldenFile:
 
 def main():
     torch.set_num_threads(1)
+    autograd_file = GoldenFile("autograd.txt")
+    gen_autograd.generate(autograd_file.emit, autograd_file.emit_string)
+    autograd_file.write()
+
     random_file = GoldenFile("random.txt")
     gen_random.generate(random_file.emit)
     random_file.write()

@@ -1,0 +1,139 @@
+// Every differentiable op against PyTorch: its output, the name it prints as grad_fn, and the
+// gradient of each input for a random grad_out. The case table mirrors
+// tests/golden/gen_autograd.py.
+#include <gtest/gtest.h>
+
+#include <minigrad/minigrad.h>
+
+#include <cmath>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "golden_reader.h"
+#include "minigrad/autograd/node.h"
+
+namespace mg {
+namespace {
+
+using Inputs = std::vector<Tensor>;
+using OpFn = std::function<Tensor(const Inputs&)>;
+
+// Which inputs the generator passed through .T (a non-contiguous view of the leaf).
+struct OpCase {
+  std::vector<bool> transposed;
+  OpFn fn;
+};
+
+const std::map<std::string, OpCase>& op_cases() {
+  static const std::map<std::string, OpCase> cases{
+      {"add_broadcast", {{false, false}, [](const Inputs& x) { return x[0] + x[1]; }}},
+      {"sub_column", {{false, true}, [](const Inputs& x) { return x[0] - x[1]; }}},
+      {"mul_transposed", {{true, false}, [](const Inputs& x) { return x[0] * x[1]; }}},
+      {"div_3d", {{false, false}, [](const Inputs& x) { return x[0] / (x[1] * x[1] + 1.0); }}},
+      {"scalar_left_sub", {{false}, [](const Inputs& x) { return 2.0 - x[0]; }}},
+      {"scalar_left_div", {{false}, [](const Inputs& x) { return 2.0 / (x[0] * x[0] + 1.0); }}},
+      {"scalar_right", {{false}, [](const Inputs& x) { return (x[0] + 1.5) * 3.0 / 2.0 - 0.5; }}},
+      {"neg", {{false}, [](const Inputs& x) { return -x[0]; }}},
+      {"exp", {{true}, [](const Inputs& x) { return x[0].exp(); }}},
+      {"sum_all", {{false}, [](const Inputs& x) { return x[0].sum(); }}},
+      {"sum_dims_keepdim",
+       {{false},
+        [](const Inputs& x) {
+          return x[0].sum({0, -1}, true);
+        }}},
+      {"sum_dim_transposed", {{true}, [](const Inputs& x) { return x[0].sum({1}); }}},
+      {"mean_all", {{false}, [](const Inputs& x) { return x[0].mean(); }}},
+      {"mean_dim", {{false}, [](const Inputs& x) { return x[0].mean({-1}); }}},
+      {"dot", {{false, false}, [](const Inputs& x) { return x[0].dot(x[1]); }}},
+      {"mm", {{false, true}, [](const Inputs& x) { return x[0].matmul(x[1]); }}},
+      {"mv", {{false, false}, [](const Inputs& x) { return x[0].matmul(x[1]); }}},
+      {"vm", {{false, false}, [](const Inputs& x) { return x[0].matmul(x[1]); }}},
+      {"batched_broadcast", {{false, false}, [](const Inputs& x) { return matmul(x[0], x[1]); }}},
+      {"softmax_last", {{false}, [](const Inputs& x) { return x[0].softmax(-1); }}},
+      {"softmax_dim0_3d", {{false}, [](const Inputs& x) { return softmax(x[0], 0); }}},
+      {"stack_dim1",
+       {{false, true},
+        [](const Inputs& x) {
+          return stack({x[0], x[1], x[0]}, 1);
+        }}},
+      {"view",
+       {{false},
+        [](const Inputs& x) {
+          return x[0].view({3, 4});
+        }}},
+      {"reshape_contiguous",
+       {{false},
+        [](const Inputs& x) {
+          return x[0].reshape({4, 3});
+        }}},
+      {"T", {{false}, [](const Inputs& x) { return x[0].T(); }}},
+      {"transpose_3d", {{false}, [](const Inputs& x) { return x[0].transpose(0, 2); }}},
+      {"unsqueeze", {{false}, [](const Inputs& x) { return x[0].unsqueeze(1); }}},
+      {"select", {{false}, [](const Inputs& x) { return x[0][1]; }}},
+      {"select_dim1", {{false}, [](const Inputs& x) { return x[0].select(1, -1); }}},
+      {"contiguous", {{true}, [](const Inputs& x) { return x[0].contiguous(); }}},
+      {"clone", {{false}, [](const Inputs& x) { return x[0].clone(); }}},
+  };
+  return cases;
+}
+
+const test::Golden& golden() {
+  static const test::Golden file("autograd.txt");
+  return file;
+}
+
+Tensor from_golden(const test::GoldenTensor& g) {
+  return from_vector(g.values, g.shape, g.dtype);
+}
+
+// float32 rounding: BLAS and PyTorch may order a sum differently.
+void expect_close(const Tensor& actual, const test::GoldenTensor& expected,
+                  const std::string& what) {
+  ASSERT_EQ(actual.shape(), expected.shape) << what;
+  const std::vector<double> values = actual.to_vector<double>();
+  for (size_t i = 0; i < values.size(); ++i)
+    EXPECT_NEAR(values[i], expected.values[i], 1e-6 + 1e-5 * std::abs(expected.values[i]))
+        << what << " element " << i;
+}
+
+class OpsGolden : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(OpsGolden, OutputGradFnAndGradientsMatchPyTorch) {
+  const std::string prefix = "autograd/" + GetParam();
+  const OpCase& op = op_cases().at(GetParam());
+  std::vector<Tensor> leaves;
+  Inputs inputs;
+  for (size_t i = 0; i < op.transposed.size(); ++i) {
+    leaves.push_back(from_golden(golden().tensor(prefix + "/input" + std::to_string(i))));
+    leaves.back().requires_grad_();
+    inputs.push_back(op.transposed[i] ? leaves.back().T() : leaves.back());
+  }
+  const Tensor out = op.fn(inputs);
+  expect_close(out, golden().tensor(prefix + "/out"), "output");
+  EXPECT_EQ(autograd::meta_of(out)->grad_fn_name(), golden().string(prefix + "/grad_fn"));
+  out.backward(from_golden(golden().tensor(prefix + "/grad_out")));
+  for (size_t i = 0; i < leaves.size(); ++i)
+    expect_close(leaves[i].grad(), golden().tensor(prefix + "/grad" + std::to_string(i)),
+                 "gradient of input " + std::to_string(i));
+}
+
+std::vector<std::string> case_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, op] : op_cases()) names.push_back(name);
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(Ops, OpsGolden, ::testing::ValuesIn(case_names()),
+                         [](const auto& info) { return info.param; });
+
+TEST(OpsGolden, EveryGeneratedCaseHasATwinHere) {
+  for (const auto& [key, text] : golden().strings()) {
+    const std::string name = key.substr(std::string("autograd/").size(),
+                                        key.size() - std::string("autograd//grad_fn").size());
+    EXPECT_TRUE(op_cases().contains(name)) << name;
+  }
+}
+
+}  // namespace
+}  // namespace mg

@@ -1,0 +1,71 @@
+"""Golden data for the differentiable ops: PyTorch's output, its grad_fn name, and the gradient of
+every input for a random grad_out. tests/autograd/ops_golden_test.cpp holds the same case table."""
+import torch
+
+# name -> (input shapes, function). Inputs are float32 leaves drawn with randn; a shape given as
+# ("T", rows, cols) is a [cols, rows] leaf seen through .T (non-contiguous).
+CASES = {
+    "add_broadcast": ([(2, 3), (3,)], lambda a, b: a + b),
+    "sub_column": ([(2, 1), ("T", 2, 3)], lambda a, b: a - b),
+    "mul_transposed": ([("T", 3, 2), (3, 2)], lambda a, b: a * b),
+    "div_3d": ([(2, 1, 3), (4, 1)], lambda a, b: a / (b * b + 1.0)),
+    "scalar_left_sub": ([(3,)], lambda a: 2.0 - a),
+    "scalar_left_div": ([(3,)], lambda a: 2.0 / (a * a + 1.0)),
+    "scalar_right": ([(3,)], lambda a: (a + 1.5) * 3.0 / 2.0 - 0.5),
+    "neg": ([(2, 3)], lambda a: -a),
+    "exp": ([("T", 2, 3)], lambda a: a.exp()),
+    "sum_all": ([(3, 4)], lambda a: a.sum()),
+    "sum_dims_keepdim": ([(2, 3, 4)], lambda a: a.sum((0, -1), keepdim=True)),
+    "sum_dim_transposed": ([("T", 3, 4)], lambda a: a.sum(1)),
+    "mean_all": ([(3, 4)], lambda a: a.mean()),
+    "mean_dim": ([(2, 3, 4)], lambda a: a.mean(-1)),
+    "dot": ([(4,), (4,)], lambda a, b: a.dot(b)),
+    "mm": ([(3, 4), ("T", 4, 2)], lambda a, b: a @ b),
+    "mv": ([(3, 4), (4,)], lambda a, b: a @ b),
+    "vm": ([(3,), (3, 2)], lambda a, b: a @ b),
+    "batched_broadcast": ([(2, 1, 3, 4), (5, 4, 2)], lambda a, b: a @ b),
+    "softmax_last": ([(3, 4)], lambda a: a.softmax(-1)),
+    "softmax_dim0_3d": ([(2, 4, 3)], lambda a: torch.softmax(a, 0)),
+    "stack_dim1": ([(2, 3), ("T", 2, 3)], lambda a, b: torch.stack([a, b, a], 1)),
+    "view": ([(2, 6)], lambda a: a.view(3, 4)),
+    "reshape_contiguous": ([(2, 6)], lambda a: a.reshape(4, 3)),
+    "T": ([(2, 3)], lambda a: a.T),
+    "transpose_3d": ([(2, 3, 4)], lambda a: a.transpose(0, 2)),
+    "unsqueeze": ([(2, 3)], lambda a: a.unsqueeze(1)),
+    "select": ([(3, 4)], lambda a: a[1]),
+    "select_dim1": ([(3, 4)], lambda a: a.select(1, -1)),
+    "contiguous": ([("T", 2, 3)], lambda a: a.contiguous()),
+    "clone": ([(2, 3)], lambda a: a.clone()),
+}
+
+
+# grad_fn names that PyTorch 2.x, which the seed notebooks ran, prints differently from Debian's
+# 1.13: reshape of a viewable tensor records a plain view since 2.0.
+NAMES_IN_TORCH_2 = {"ReshapeAliasBackward0": "ViewBackward0"}
+
+
+def make_input(shape):
+    if shape[0] == "T":
+        return torch.randn(shape[2], shape[1]).requires_grad_(), True
+    return torch.randn(*shape).requires_grad_(), False
+
+
+def generate(emit, emit_string):
+    for index, (name, (shapes, fn)) in enumerate(CASES.items()):
+        torch.manual_seed(1000 + index)
+        leaves, views = [], []
+        for shape in shapes:
+            leaf, transposed = make_input(shape)
+            leaves.append(leaf)
+            views.append(leaf.T if transposed else leaf)
+        out = fn(*views)
+        grad_out = torch.randn(out.shape)
+        out.backward(grad_out)
+        prefix = f"autograd/{name}"
+        for i, leaf in enumerate(leaves):
+            emit(f"{prefix}/input{i}", leaf)
+            emit(f"{prefix}/grad{i}", leaf.grad)
+        emit(f"{prefix}/out", out)
+        emit(f"{prefix}/grad_out", grad_out)
+        name = out.grad_fn.name()
+        emit_string(f"{prefix}/grad_fn", NAMES_IN_TORCH_2.get(name, name))
