@@ -1,6 +1,8 @@
 // Autograd semantics: accumulation, no-grad, detach, retain_graph, freeing, deep chains.
 #include <gtest/gtest.h>
 
+#include "expect_error.h"
+
 #include <minigrad/minigrad.h>
 
 #include <string>
@@ -10,15 +12,7 @@
 namespace mg {
 namespace {
 
-template <typename Fn>
-void expect_error(Fn fn, const std::string& fragment) {
-  try {
-    fn();
-    ADD_FAILURE() << "no mg::Error; expected one containing: " << fragment;
-  } catch (const Error& error) {
-    EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
-  }
-}
+using test::expect_error;
 
 std::vector<double> values(const Tensor& t) {
   return t.to_vector<double>();

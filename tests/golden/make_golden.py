@@ -47,33 +47,24 @@ class GoldenFile:
         print(f"wrote {self.path.relative_to(HERE.parent.parent)} ({len(self.lines)} records)")
 
 
+# Each golden file and the module that fills it.
+GENERATORS = {
+    "autograd.txt": lambda file: gen_autograd.generate(file.emit, file.emit_string),
+    "random.txt": lambda file: gen_random.generate(file.emit),
+    "print.txt": lambda file: gen_print.generate(file.emit, file.emit_string),
+    "sum.txt": lambda file: gen_sum.generate(file.emit),
+    "elementwise.txt": lambda file: gen_elementwise.generate(file.emit),
+    "matmul.txt": lambda file: gen_matmul.generate(file.emit),
+    "reduce.txt": lambda file: gen_reduce.generate(file.emit),
+}
+
+
 def main():
     torch.set_num_threads(1)
-    autograd_file = GoldenFile("autograd.txt")
-    gen_autograd.generate(autograd_file.emit, autograd_file.emit_string)
-    autograd_file.write()
-
-    random_file = GoldenFile("random.txt")
-    gen_random.generate(random_file.emit)
-    random_file.write()
-
-    print_file = GoldenFile("print.txt")
-    gen_print.generate(print_file.emit, print_file.emit_string)
-    print_file.write()
-
-    sum_file = GoldenFile("sum.txt")
-    gen_sum.generate(sum_file.emit)
-    sum_file.write()
-
-    elementwise_file = GoldenFile("elementwise.txt")
-    gen_elementwise.generate(elementwise_file.emit)
-    elementwise_file.write()
-    matmul_file = GoldenFile("matmul.txt")
-    gen_matmul.generate(matmul_file.emit)
-    matmul_file.write()
-    reduce_file = GoldenFile("reduce.txt")
-    gen_reduce.generate(reduce_file.emit)
-    reduce_file.write()
+    for name, generate in GENERATORS.items():
+        golden_file = GoldenFile(name)
+        generate(golden_file)
+        golden_file.write()
 
 
 if __name__ == "__main__":

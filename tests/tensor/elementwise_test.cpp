@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "expect_error.h"
+
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -18,16 +20,7 @@
 namespace mg::kernels {
 namespace {
 
-// Expects `fn` to throw mg::Error whose message contains `fragment`.
-template <typename Fn>
-void expect_error(Fn fn, const std::string& fragment) {
-  try {
-    fn();
-    ADD_FAILURE() << "no mg::Error; expected one containing: " << fragment;
-  } catch (const Error& error) {
-    EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
-  }
-}
+using test::expect_error;
 
 const test::Golden& golden() {
   static const test::Golden records("elementwise.txt");

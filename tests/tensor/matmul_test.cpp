@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "expect_error.h"
+
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -16,16 +18,7 @@
 namespace mg::kernels {
 namespace {
 
-// Expects `fn` to throw mg::Error whose message contains `fragment`.
-template <typename Fn>
-void expect_error(Fn fn, const std::string& fragment) {
-  try {
-    fn();
-    ADD_FAILURE() << "no mg::Error; expected one containing: " << fragment;
-  } catch (const Error& error) {
-    EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
-  }
-}
+using test::expect_error;
 
 std::vector<std::string> split(const std::string& text, char separator) {
   std::vector<std::string> parts;

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "expect_error.h"
+
 #include <cmath>
 #include <string>
 #include <vector>
@@ -69,15 +71,7 @@ int expect_cases(const std::string& prefix) {
   return count;
 }
 
-template <typename Fn>
-void expect_error(Fn fn, const std::string& fragment) {
-  try {
-    fn();
-    ADD_FAILURE() << "no mg::Error; expected one containing: " << fragment;
-  } catch (const Error& error) {
-    EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
-  }
-}
+using test::expect_error;
 
 TEST(Reduce, AllElements) {
   EXPECT_EQ(expect_cases("all."), 3);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "expect_error.h"
+
 #include <cmath>
 #include <string>
 #include <vector>
@@ -123,15 +125,7 @@ TEST(SoftmaxBackward, TransposedArguments) {
   EXPECT_EQ(actual.to_vector<float>(), expected.to_vector<float>());
 }
 
-template <typename Fn>
-void expect_error(Fn fn, const std::string& fragment) {
-  try {
-    fn();
-    ADD_FAILURE() << "no mg::Error; expected one containing: " << fragment;
-  } catch (const Error& error) {
-    EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
-  }
-}
+using test::expect_error;
 
 TEST(Softmax, Errors) {
   expect_error(

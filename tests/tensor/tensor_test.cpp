@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "expect_error.h"
+
 #include <sstream>
 #include <string>
 
@@ -18,16 +20,7 @@ std::string printed(const Tensor& tensor) {
   return out.str();
 }
 
-// Expects `fn` to throw mg::Error whose message contains `fragment`.
-template <typename Fn>
-void expect_error(Fn fn, const std::string& fragment) {
-  try {
-    fn();
-    ADD_FAILURE() << "no mg::Error; expected one containing: " << fragment;
-  } catch (const Error& error) {
-    EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
-  }
-}
+using test::expect_error;
 
 const Tensor kInputs = tensor({{0.43, 0.15, 0.89},
                                {0.55, 0.87, 0.66},
