@@ -115,5 +115,34 @@ TEST(Engine, PrintsGradFnAndRequiresGrad) {
   EXPECT_EQ(result.str(), "tensor(0.9322, grad_fn=<DotBackward0>)");
 }
 
+TEST(InPlace, AccumulatingLoopIsDifferentiable) {
+  // The notebooks' context-vector loop: context_vec += attn_weights[i] * x_i.
+  manual_seed(3);
+  const std::vector<Tensor> inputs{randn({3}, kFloat64).requires_grad_(),
+                                   randn({3, 2}, kFloat64).requires_grad_()};
+  EXPECT_TRUE(gradcheck(
+      [](const std::vector<Tensor>& x) {
+        Tensor context_vec = zeros({2}, kFloat64);
+        for (int64_t i = 0; i < 3; ++i) context_vec += x[0][i] * x[1][i];
+        context_vec *= x[1][0];  // mul_ must keep the value before the write for its backward
+        context_vec -= 1.0;
+        context_vec /= x[0].exp().sum();
+        return context_vec;
+      },
+      inputs));
+}
+
+TEST(InPlace, RefusesWritesItCannotDifferentiate) {
+  Tensor w = ones({2}).requires_grad_();
+  expect_error([&] { w += 1.0; },
+               "add_: a leaf tensor that requires grad cannot be modified in place");
+  Tensor acc = zeros({2, 2});
+  Tensor row = acc[0];
+  expect_error([&] { row += w; },
+               "add_: in-place ops with autograd need a tensor that owns its storage");
+  expect_error([&] { acc[1] = w * 2.0; }, "copy_: writing into a tensor that requires grad");
+  EXPECT_EQ(acc.to_vector<float>(), std::vector<float>(4, 0.0f));
+}
+
 }  // namespace
 }  // namespace mg
