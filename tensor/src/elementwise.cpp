@@ -1,5 +1,7 @@
 #include "minigrad/tensor/elementwise.h"
 
+#include "minigrad/tensor/reduce.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -7,6 +9,7 @@
 #include <string>
 
 #include "minigrad/tensor/factory.h"
+#include "minigrad/tensor/reduce.h"
 #include "minigrad/tensor/views.h"
 #include "strided_loop.h"
 
@@ -251,30 +254,12 @@ Tensor sum_to(const Tensor& grad, const Shape& shape) {
   check(broadcast_shapes(shape, grad.shape(), "sum_to") == grad.shape(), "sum_to: shape ", shape,
         " does not broadcast to the gradient's shape ", grad.shape());
   if (shape == grad.shape()) return grad;
-  Tensor out = zeros(shape, grad.dtype());
-  // Private loop until kernels::sum takes over: out (read in grad's shape, stride 0 on the
-  // summed dims) accumulates every element of grad in row-major order:
-  //   out[j] += grad[i] for every i that broadcasting maps onto j.
-  dispatch(grad.dtype(), [&]<typename scalar_t>() {
-    scalar_t* out_base = out.data_ptr<scalar_t>();
-    const scalar_t* grad_base = storage_base<scalar_t>(grad);
-    detail::for_each_row<2>(grad.shape(), {strides_in(out, grad.shape()), grad.strides()},
-                            {0, grad.storage_offset()},
-                            [&](const std::array<int64_t, 2>& offsets, int64_t n,
-                                const std::array<int64_t, 2>& stride) {
-                              scalar_t* out_row = out_base + offsets[0];
-                              const scalar_t* grad_row = grad_base + offsets[1];
-                              if (stride[0] == 0) {  // the row is summed into one element
-                                scalar_t total = *out_row;
-                                for (int64_t i = 0; i < n; ++i) total += grad_row[i * stride[1]];
-                                *out_row = total;
-                              } else {
-                                for (int64_t i = 0; i < n; ++i)
-                                  out_row[i * stride[0]] += grad_row[i * stride[1]];
-                              }
-                            });
-  });
-  return out;
+  // Sum the leading dims `shape` lacks and the dims where it has size 1, as PyTorch's sum_to does.
+  const int64_t leading = grad.dim() - static_cast<int64_t>(shape.size());
+  Dims summed_dims;
+  for (int64_t d = 0; d < grad.dim(); ++d)
+    if (d < leading || (shape[d - leading] == 1 && grad.shape()[d] != 1)) summed_dims.push_back(d);
+  return view(sum(grad, summed_dims, /*keepdim=*/true), shape);
 }
 
 }  // namespace mg::kernels
