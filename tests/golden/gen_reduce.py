@@ -19,22 +19,14 @@ Inputs come from fixed seeds; everything runs on one thread, so the file is repr
 
 import torch
 
+from notebook_inputs import inputs_and_attn_scores_2
+
 F32, F64 = torch.float32, torch.float64
 
 
 def _randn(seed, shape, dtype):
     torch.manual_seed(seed)
     return torch.randn(*shape, dtype=dtype)
-
-
-def _notebook():
-    inputs = torch.tensor([[0.43, 0.15, 0.89], [0.55, 0.87, 0.66], [0.57, 0.85, 0.64],
-                           [0.22, 0.58, 0.33], [0.77, 0.25, 0.10], [0.05, 0.80, 0.55]])
-    query = inputs[1]
-    attn_scores_2 = torch.empty(inputs.shape[0])
-    for i, x_i in enumerate(inputs):
-        attn_scores_2[i] = torch.dot(x_i, query)
-    return inputs, attn_scores_2
 
 
 def generate(emit):
@@ -129,7 +121,7 @@ def generate(emit):
         ("2d_dim0.f64.9x7", _randn(21, (9, 7), F64), (), 0),
         ("3d_dim1.f64.2x5x6", _randn(22, (2, 5, 6), F64), (), 1),
         ("causal.f64.5x5", causal((5, 5), F64, 23), (), -1),
-        ("notebook.attn_scores_2", _notebook()[1], (), 0),
+        ("notebook.attn_scores_2", inputs_and_attn_scores_2()[1], (), 0),
     ]
     nan_softmaxes = [
         ("all_inf_row.f32.3x5", all_inf_row((3, 5), F32, 30), (), -1),
@@ -155,7 +147,7 @@ def generate(emit):
         emit(f"{key}.dims", torch.tensor([float(dim)], dtype=F64))
         emit(f"{key}.expected", grad_in)
 
-    inputs, attn_scores_2 = _notebook()
+    inputs, attn_scores_2 = inputs_and_attn_scores_2()
     emit("notebook.inputs", inputs)
     emit("notebook.attn_scores_2", attn_scores_2)
     attn_weights_2 = torch.softmax(attn_scores_2, dim=0)

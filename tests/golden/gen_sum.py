@@ -30,6 +30,8 @@ splits large sums across threads, which changes their bits), so the file is repr
 
 import torch
 
+from notebook_inputs import inputs_and_attn_scores_2
+
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 LENGTHS = list(range(1, 41)) + [63, 64, 65, 100, 127, 128, 129, 1000, 4097, 100003]
 LONGEST, LONGEST_KINDS = 100003, {("rand", "float32"), ("randn", "float64")}
@@ -46,12 +48,7 @@ def _shape_name(shape):
 
 def _notebook_attention():
     # The seed notebook: attention scores of query x[1] against every input row.
-    inputs = torch.tensor([[0.43, 0.15, 0.89], [0.55, 0.87, 0.66], [0.57, 0.85, 0.64],
-                           [0.22, 0.58, 0.33], [0.77, 0.25, 0.10], [0.05, 0.80, 0.55]])
-    query = inputs[1]
-    attn_scores_2 = torch.empty(inputs.shape[0])
-    for i, x_i in enumerate(inputs):
-        attn_scores_2[i] = torch.dot(x_i, query)
+    _, attn_scores_2 = inputs_and_attn_scores_2()
     attn_weights_2_tmp = attn_scores_2 / attn_scores_2.sum()
     assert repr(attn_weights_2_tmp.sum().item()) == "1.0000001192092896"
     return attn_scores_2, attn_weights_2_tmp
