@@ -22,11 +22,7 @@ Tensor Tensor::view(const Shape& shape) const {
 
 Tensor Tensor::reshape(const Shape& shape) const {
   // PyTorch's rule: a view when the strides allow one, otherwise a copy.
-  try {
-    return view(shape);
-  } catch (const Error&) {
-    return contiguous().view(shape);
-  }
+  return kernels::is_viewable(*this, shape) ? view(shape) : contiguous().view(shape);
 }
 
 namespace {

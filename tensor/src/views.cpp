@@ -88,6 +88,11 @@ std::optional<Shape> view_strides(const Shape& old_shape, const Shape& old_strid
 }
 }  // namespace
 
+bool is_viewable(const Tensor& input, const Shape& shape) {
+  const Shape resolved = infer_size(shape, input.numel(), input.shape());
+  return view_strides(input.shape(), input.strides(), resolved).has_value();
+}
+
 Tensor view(const Tensor& input, const Shape& shape) {
   const Shape resolved = infer_size(shape, input.numel(), input.shape());
   const auto strides = view_strides(input.shape(), input.strides(), resolved);

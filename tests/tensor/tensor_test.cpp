@@ -120,6 +120,17 @@ TEST(Views, ViewSplitsAndMergesOnlyWhereMemoryAllows) {
   expect_error([] { kernels::view(kInputs, {-1, -1}); }, "only one dimension can be inferred");
 }
 
+TEST(Views, IsViewableSaysWhetherReshapeMustCopy) {
+  EXPECT_TRUE(kernels::is_viewable(kInputs, {18}));
+  EXPECT_FALSE(kernels::is_viewable(kernels::transpose(kInputs, 0, 1), {18}));
+  EXPECT_TRUE(kernels::is_viewable(kernels::transpose(kInputs, 0, 1), {3, 2, 3}));
+  expect_error(
+      [] {
+        kernels::is_viewable(kInputs, {4, -1});
+      },
+      "view: shape [4, -1] is invalid for input of shape [6, 3] (18 elements)");
+}
+
 TEST(Views, RefuseToReachOutsideTheStorage) {
   expect_error([] { kernels::select(kInputs, 0, 6); },
                "select: index 6 is out of range for dim 0 of size 6");
