@@ -1,5 +1,5 @@
 // The backward engine: an iterative topological walk from the root, then one pass that runs each
-// node's gradient formulas once every consumer of its result has contributed.
+// node's gradient formulas once every consumer of its result has contributed. Also grad mode.
 #include <unordered_map>
 
 #include "minigrad/autograd/node.h"
@@ -23,76 +23,6 @@ void GradMode::set_enabled(bool enabled) {
 }  // namespace mg
 
 namespace mg::autograd {
-
-std::string AutogradMeta::grad_fn_name() const {
-  return grad_fn ? grad_fn->name : "";
-}
-
-Node::~Node() {
-  // Freeing a node frees the nodes only it kept alive, which would recurse once per op of a long
-  // chain. Instead, adopt those children and free them here one at a time.
-  std::vector<std::shared_ptr<Node>> orphans;
-  auto adopt_children = [&orphans](std::vector<Edge>& edges) {
-    for (Edge& edge : edges)
-      if (edge.node && edge.node.use_count() == 1) orphans.push_back(std::move(edge.node));
-  };
-  adopt_children(edges);
-  while (!orphans.empty()) {
-    std::shared_ptr<Node> orphan = std::move(orphans.back());
-    orphans.pop_back();
-    adopt_children(orphan->edges);
-  }
-}
-
-AutogradMeta* meta_of(const Tensor& tensor) {
-  return tensor.defined() ? static_cast<AutogradMeta*>(tensor.impl().autograd.get()) : nullptr;
-}
-
-SavedTensor::SavedTensor(const Tensor& tensor) {
-  if (!tensor.defined()) return;
-  data_ = tensor.detach();
-  version_ = tensor.storage()->version();
-}
-
-Tensor SavedTensor::get() const {
-  if (data_.defined()) {
-    const uint64_t now = data_.storage()->version();
-    check(now == version_,
-          "backward: a tensor needed for the gradient was modified by an in-place operation "
-          "after it was saved (its version went from ",
-          version_, " to ", now, "); modify a clone() instead");
-  }
-  return data_;
-}
-
-bool needs_grad(std::initializer_list<const Tensor*> inputs) {
-  if (!GradMode::is_enabled()) return false;
-  for (const Tensor* input : inputs) {
-    const AutogradMeta* meta = meta_of(*input);
-    if (meta && meta->requires_grad()) return true;
-  }
-  return false;
-}
-
-void record(Tensor& result, std::string name, std::vector<InputGrad> inputs) {
-  check(result.impl().autograd == nullptr, "autograd: internal error: ", name,
-        " recorded on a tensor that already has a history");
-  auto node = std::make_shared<Node>(std::move(name));
-  for (InputGrad& input : inputs) {
-    const AutogradMeta* input_meta = meta_of(input.input);
-    if (input_meta == nullptr || !input_meta->requires_grad()) continue;
-    Node::Edge edge{.node = input_meta->grad_fn,
-                    .leaf = nullptr,
-                    .formula = std::move(input.formula),
-                    .input_shape = input.input.shape(),
-                    .input_dtype = input.input.dtype()};
-    if (!edge.node) edge.leaf = std::static_pointer_cast<AutogradMeta>(input.input.impl().autograd);
-    node->edges.push_back(std::move(edge));
-  }
-  auto meta = std::make_shared<AutogradMeta>();
-  meta->grad_fn = std::move(node);
-  result.impl().autograd = std::move(meta);
-}
 
 namespace {
 
@@ -152,10 +82,10 @@ void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph)
         " but the output has shape ", root.shape());
 
   NoGradGuard no_grad;
-  if (!root_meta->grad_fn)
+  if (!root_meta->grad_fn())
     return accumulate_into_leaf(*root_meta, kernels::to(grad_root, root.dtype()));
 
-  Node* root_node = root_meta->grad_fn.get();
+  Node* root_node = root_meta->grad_fn().get();
   std::unordered_map<Node*, int> dependencies = count_dependencies(root_node);
   std::unordered_map<Node*, Tensor> grad_sums{{root_node, kernels::to(grad_root, root.dtype())}};
   std::vector<Node*> ready{root_node};

@@ -1,28 +1,74 @@
 // In-place ops and assignment into views. They write through the tensor's storage, so every view
-// of it sees the change, and the storage version moves on.
+// of it sees the change, and the storage version moves on; tensors saved for backward notice.
 #include "minigrad/autograd/node.h"
 #include "minigrad/autograd/ops.h"
 #include "minigrad/tensor/elementwise.h"
+#include "minigrad/tensor/factory.h"
+#include "regions.h"
 
 namespace mg {
 
+using autograd::AutogradMeta;
+using autograd::InputGrad;
+using autograd::make_node;
+using autograd::meta_of;
+
 namespace {
 
-// Writes op(self, other) into self. With autograd involved, self takes over the history of the
-// out-of-place result, as PyTorch rebases an in-place op's output. That is only sound while self
-// is the sole owner of its storage: a view's base, or a tensor saved for backward, would see the
-// write without their history knowing of it, so those are refused until view tracking lands.
+// PyTorch's rule: with autograd on, a leaf that requires grad, or a view of one, is never written,
+// because its gradient would be taken with respect to values it no longer holds.
+void check_writable(const char* op, const Tensor& self) {
+  check(!(self.is_leaf() && self.requires_grad()), op,
+        ": a leaf tensor that requires grad cannot be modified in place; modify a clone() or "
+        "work under mg::NoGradGuard");
+  const autograd::ViewOf* view = meta_of(self) ? meta_of(self)->view_of() : nullptr;
+  if (view == nullptr) return;
+  const Tensor base(view->base);
+  check(!(base.is_leaf() && base.requires_grad()), op,
+        ": this tensor is a view of a leaf tensor that requires grad, which cannot be modified in "
+        "place; modify a clone() or work under mg::NoGradGuard");
+}
+
+void set_history(const Tensor& tensor, std::shared_ptr<autograd::Node> node) {
+  auto meta = std::make_shared<AutogradMeta>();
+  meta->set_grad_fn(std::move(node));
+  tensor.impl().autograd = std::move(meta);
+}
+
+// With autograd on, writes `value` (self's shape, or broadcast to it) into self and records the
+// write. Into a tensor that is no view, self takes the node `history` of the write. Into a view,
+// the write changes the view's base, whose new history is PyTorch's CopySlices: the base's old
+// values keep their gradient outside the view while the view's elements take theirs from
+// `value`. The view itself rebuilds its grad_fn from the base when next used.
+void write_(const char* op, Tensor& self, const Tensor& value,
+            std::shared_ptr<autograd::Node> history) {
+  check_writable(op, self);
+  const autograd::ViewOf* view = meta_of(self) ? meta_of(self)->view_of() : nullptr;
+  if (view == nullptr) {
+    kernels::copy_(self, value);
+    return set_history(self, std::move(history));
+  }
+  const Tensor base(view->base);
+  std::shared_ptr<autograd::Node> copy_slices = make_node(
+      "CopySlices",
+      {{base,
+        [view = view->region, base_layout = autograd::layout_of(base)](const Tensor& grad_out) {
+          return autograd::grad_outside_region(grad_out, view, base_layout);
+        }},
+       {value,
+        [view = view->region, base_layout = autograd::layout_of(base)](const Tensor& grad_out) {
+          return autograd::region_of_grad(grad_out, view, base_layout);
+        }}});
+  kernels::copy_(self, value);
+  set_history(base, std::move(copy_slices));
+}
+
+// self op= other computed out of place, then written into self: its history is the op's.
 Tensor& apply_(const char* op, kernels::BinaryOp kind, Tensor& self, const Tensor& other) {
   if (!autograd::needs_grad(self, other)) {
     kernels::binary_(kind, self, other);
     return self;
   }
-  check(!(self.is_leaf() && self.requires_grad()), op,
-        ": a leaf tensor that requires grad cannot be modified in place; modify a clone() or "
-        "work under mg::NoGradGuard");
-  check(self.storage().use_count() == 1, op,
-        ": in-place ops with autograd need a tensor that owns its storage; this one shares it "
-        "(a view, or saved for backward), so use the out-of-place form (a = a + b)");
   // mul and div save their left operand for backward, so they must see the value before the write.
   const bool saves_self = kind == kernels::BinaryOp::Mul || kind == kernels::BinaryOp::Div;
   const Tensor before = saves_self ? self.clone() : self;
@@ -43,17 +89,8 @@ Tensor& apply_(const char* op, kernels::BinaryOp kind, Tensor& self, const Tenso
   }
   check(result.shape() == self.shape(), op, ": output with shape ", self.shape(),
         " doesn't match the broadcast shape ", result.shape());
-  kernels::copy_(self, result);
-  self.impl().autograd = result.impl().autograd;
+  write_(op, self, result, meta_of(result)->grad_fn());
   return self;
-}
-
-// Assignment into a view and fill_ rewrite part of a storage; with autograd that needs the view's
-// base history (PyTorch's CopySlices), which is not built yet.
-void check_no_history(const char* op, const Tensor& self, const Tensor& other) {
-  check(!autograd::needs_grad(self, other), op,
-        ": writing into a tensor that requires grad (or from one) is not supported yet; build the "
-        "result out of place (e.g. mg::stack) or run under mg::NoGradGuard");
 }
 
 }  // namespace
@@ -84,14 +121,24 @@ Tensor& Tensor::operator/=(double other) {
 }
 
 Tensor& Tensor::copy_(const Tensor& src) {
-  check_no_history("copy_", *this, src);
-  kernels::copy_(*this, src);
+  if (!autograd::needs_grad(*this, src)) {
+    kernels::copy_(*this, src);
+    return *this;
+  }
+  write_("copy_", *this, src,
+         make_node("CopyBackwards", {{src, [](const Tensor& grad_out) { return grad_out; }}}));
   return *this;
 }
 
 Tensor& Tensor::fill_(double value) {
-  check_no_history("fill_", *this, *this);
-  kernels::fill_(*this, value);
+  if (!autograd::needs_grad(*this)) {
+    kernels::fill_(*this, value);
+    return *this;
+  }
+  // The old values are all overwritten: their gradient is zero.
+  write_("fill_", *this, kernels::scalar_tensor(value, dtype()),
+         make_node("FillBackward2",
+                   {{*this, [](const Tensor& grad_out) { return zeros_like(grad_out); }}}));
   return *this;
 }
 

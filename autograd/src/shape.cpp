@@ -7,17 +7,25 @@
 
 namespace mg {
 
-using autograd::InputGrad;
 using autograd::needs_grad;
 using autograd::record;
 
-Tensor Tensor::view(const Shape& shape) const {
-  Tensor out = kernels::view(*this, shape);
-  if (needs_grad(*this))
-    record(out, "ViewBackward0", {{*this, [input_shape = this->shape()](const Tensor& grad_out) {
-                                     return grad_out.reshape(input_shape);
-                                   }}});
+namespace {
+// `out` shares input's storage: it is tracked as a view even when no gradient is involved, so that
+// a later write through it, or into its base, reaches the right history.
+template <typename Formula>
+Tensor view_op(Tensor out, const Tensor& input, const char* name, Formula&& formula) {
+  if (needs_grad(input)) record(out, name, {{input, std::forward<Formula>(formula)}});
+  autograd::track_view(out, input);
   return out;
+}
+}  // namespace
+
+Tensor Tensor::view(const Shape& shape) const {
+  return view_op(kernels::view(*this, shape), *this, "ViewBackward0",
+                 [input_shape = this->shape()](const Tensor& grad_out) {
+                   return grad_out.reshape(input_shape);
+                 });
 }
 
 Tensor Tensor::reshape(const Shape& shape) const {
@@ -28,12 +36,8 @@ Tensor Tensor::reshape(const Shape& shape) const {
 namespace {
 // A transpose is its own inverse. `name` is what PyTorch prints: .T records a permute.
 Tensor transpose_named(const Tensor& input, int64_t dim0, int64_t dim1, const char* name) {
-  Tensor out = kernels::transpose(input, dim0, dim1);
-  if (needs_grad(input))
-    record(
-        out, name,
-        {{input, [dim0, dim1](const Tensor& grad_out) { return grad_out.transpose(dim0, dim1); }}});
-  return out;
+  return view_op(kernels::transpose(input, dim0, dim1), input, name,
+                 [dim0, dim1](const Tensor& grad_out) { return grad_out.transpose(dim0, dim1); });
 }
 }  // namespace
 
@@ -48,25 +52,19 @@ Tensor Tensor::T() const {
 }
 
 Tensor Tensor::unsqueeze(int64_t dim) const {
-  Tensor out = kernels::unsqueeze(*this, dim);
-  if (needs_grad(*this))
-    record(out, "UnsqueezeBackward0", {{*this, [input_shape = shape()](const Tensor& grad_out) {
-                                          return grad_out.reshape(input_shape);
-                                        }}});
-  return out;
+  return view_op(
+      kernels::unsqueeze(*this, dim), *this, "UnsqueezeBackward0",
+      [input_shape = shape()](const Tensor& grad_out) { return grad_out.reshape(input_shape); });
 }
 
 Tensor Tensor::select(int64_t dim, int64_t index) const {
-  Tensor out = kernels::select(*this, dim, index);
-  if (needs_grad(*this))
-    record(out, "SelectBackward0",
-           {{*this, [input_shape = shape(), dtype = dtype(), dim, index](const Tensor& grad_out) {
-               // d(input[index]) / d(input) scatters the gradient into a zero tensor.
-               Tensor grad_input = zeros(input_shape, dtype);
-               kernels::copy_(kernels::select(grad_input, dim, index), grad_out);
-               return grad_input;
-             }}});
-  return out;
+  return view_op(kernels::select(*this, dim, index), *this, "SelectBackward0",
+                 [input_shape = shape(), dtype = dtype(), dim, index](const Tensor& grad_out) {
+                   // d(input[index]) / d(input) scatters the gradient into a zero tensor.
+                   Tensor grad_input = zeros(input_shape, dtype);
+                   kernels::copy_(kernels::select(grad_input, dim, index), grad_out);
+                   return grad_input;
+                 });
 }
 
 Tensor Tensor::clone() const {

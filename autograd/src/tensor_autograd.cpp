@@ -13,7 +13,7 @@ bool Tensor::requires_grad() const {
 
 bool Tensor::is_leaf() const {
   const AutogradMeta* meta = meta_of(*this);
-  return meta == nullptr || meta->grad_fn == nullptr;
+  return meta == nullptr || meta->grad_fn() == nullptr;
 }
 
 Tensor& Tensor::requires_grad_(bool requires_grad) {
@@ -22,6 +22,9 @@ Tensor& Tensor::requires_grad_(bool requires_grad) {
         meta_of(*this) ? meta_of(*this)->grad_fn_name() : "", "; use detach() to get a leaf");
   if (meta_of(*this) == nullptr) impl().autograd = std::make_shared<AutogradMeta>();
   meta_of(*this)->leaf_requires_grad = requires_grad;
+  // A leaf view that requires grad becomes a tensor in its own right: tracked as a view, its
+  // base's history would lead back to it through the leaf's own gradient edges.
+  if (requires_grad) meta_of(*this)->set_view_of(std::nullopt);
   return *this;
 }
 

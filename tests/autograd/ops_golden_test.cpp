@@ -74,6 +74,66 @@ const std::map<std::string, OpCase>& op_cases() {
       {"select_dim1", {{false}, [](const Inputs& x) { return x[0].select(1, -1); }}},
       {"contiguous", {{true}, [](const Inputs& x) { return x[0].contiguous(); }}},
       {"clone", {{false}, [](const Inputs& x) { return x[0].clone(); }}},
+      // Writes into views and in-place ops, with autograd.
+      {"scores_by_loop",
+       {{false, false},
+        [](const Inputs& x) {
+          const Tensor& query = x[0];
+          Tensor attn_scores = empty({x[1].size(0)});
+          for (int64_t i = 0; i < x[1].size(0); ++i) attn_scores[i] = dot(x[1][i], query);
+          return attn_scores;
+        }}},
+      {"add_into_row",
+       {{false, false},
+        [](const Inputs& x) {
+          Tensor out = x[0] * 1.0;
+          out[1] += x[1];
+          return out;
+        }}},
+      {"mul_into_transposed_view",
+       {{false, false},
+        [](const Inputs& x) {
+          Tensor out = x[0].clone();
+          out.T()[0] *= x[1];
+          return out;
+        }}},
+      {"read_view_after_write",
+       {{false, false},
+        [](const Inputs& x) {
+          Tensor out = x[0].clone();
+          const Tensor row = out[0];
+          out[0] = x[1] * 2.0;  // through another view of the same elements
+          return row * 3.0;
+        }}},
+      {"view_of_rewritten_base",
+       {{false, true},
+        [](const Inputs& x) {
+          Tensor out = x[0].clone();
+          const Tensor row = out[1];
+          out += x[1];
+          return row;
+        }}},
+      {"copy_broadcast_into_batch_column",
+       {{false, false},
+        [](const Inputs& x) {
+          Tensor out = x[0].clone();
+          out.select(1, 1).copy_(x[1]);
+          return out;
+        }}},
+      {"copy_whole",
+       {{false, false},
+        [](const Inputs& x) {
+          Tensor out = x[0] * 2.0;
+          out.copy_(x[1]);
+          return out + x[0];
+        }}},
+      {"fill_row",
+       {{false},
+        [](const Inputs& x) {
+          Tensor out = x[0] * 3.0;
+          out[0].fill_(2.0);
+          return out;
+        }}},
   };
   return cases;
 }

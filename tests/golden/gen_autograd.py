@@ -2,6 +2,58 @@
 every input for a random grad_out. tests/autograd/ops_golden_test.cpp holds the same case table."""
 import torch
 
+def scores_by_loop(query, inputs):
+    # The notebooks' loop, as a user ports it with autograd on.
+    attn_scores = torch.empty(inputs.shape[0])
+    for i, x_i in enumerate(inputs):
+        attn_scores[i] = torch.dot(x_i, query)
+    return attn_scores
+
+
+def add_into_row(a, w):
+    out = a * 1.0
+    out[1] += w
+    return out
+
+
+def mul_into_transposed_view(a, w):
+    out = a.clone()
+    out.T[0] *= w
+    return out
+
+
+def read_view_after_write(a, w):
+    out = a.clone()
+    row = out[0]
+    out[0] = w * 2.0  # through another view of the same elements
+    return row * 3.0
+
+
+def view_of_rewritten_base(a, w):
+    out = a.clone()
+    row = out[1]
+    out += w
+    return row
+
+
+def copy_broadcast_into_batch_column(a, w):
+    out = a.clone()
+    out.select(1, 1).copy_(w)
+    return out
+
+
+def copy_whole(a, w):
+    out = a * 2.0
+    out.copy_(w)
+    return out + a
+
+
+def fill_row(a):
+    out = a * 3.0
+    out[0].fill_(2.0)
+    return out
+
+
 # name -> (input shapes, function). Inputs are float32 leaves drawn with randn; a shape given as
 # ("T", rows, cols) is a [cols, rows] leaf seen through .T (non-contiguous).
 CASES = {
@@ -36,6 +88,15 @@ CASES = {
     "select_dim1": ([(3, 4)], lambda a: a.select(1, -1)),
     "contiguous": ([("T", 2, 3)], lambda a: a.contiguous()),
     "clone": ([(2, 3)], lambda a: a.clone()),
+    # Writes into views and in-place ops, with autograd.
+    "scores_by_loop": ([(3,), (4, 3)], scores_by_loop),
+    "add_into_row": ([(3, 4), (4,)], add_into_row),
+    "mul_into_transposed_view": ([(3, 4), (3,)], mul_into_transposed_view),
+    "read_view_after_write": ([(3, 4), (4,)], read_view_after_write),
+    "view_of_rewritten_base": ([(3, 4), ("T", 3, 4)], view_of_rewritten_base),
+    "copy_broadcast_into_batch_column": ([(2, 3, 4), (4,)], copy_broadcast_into_batch_column),
+    "copy_whole": ([(2, 3), (3,)], copy_whole),
+    "fill_row": ([(2, 3)], fill_row),
 }
 
 
@@ -67,5 +128,5 @@ def generate(emit, emit_string):
             emit(f"{prefix}/grad{i}", leaf.grad)
         emit(f"{prefix}/out", out)
         emit(f"{prefix}/grad_out", grad_out)
-        name = out.grad_fn.name()
+        name = type(out.grad_fn).__name__  # as printed: grad_fn=<CopySlices>
         emit_string(f"{prefix}/grad_fn", NAMES_IN_TORCH_2.get(name, name))

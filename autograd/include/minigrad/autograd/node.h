@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,16 +13,43 @@ namespace mg::autograd {
 
 struct Node;
 
+// Elements of a storage picked by shape, strides and offset: where a view, or its base, sits.
+struct Region {
+  Shape shape;
+  Shape strides;
+  int64_t offset = 0;
+};
+
+// A view shares the storage of its base, the tensor it was taken from (never itself a view). A
+// write through any view changes the base, so once the storage has been written, the base's
+// history is where the view's gradient must go.
+struct ViewOf {
+  std::shared_ptr<TensorImpl> base;
+  Region region;
+  uint64_t version = 0;  // the storage's version when the view's grad_fn was last made
+};
+
 // A tensor's autograd state. A leaf that requires grad keeps its gradient here; a result of an
 // op keeps the node that made it. Edges point from a node to its inputs' nodes or leaf metas,
 // never back, so the graph holds no cycles.
 struct AutogradMeta final : AutogradMetaInterface {
   bool leaf_requires_grad = false;
   Tensor grad;
-  std::shared_ptr<Node> grad_fn;
 
-  bool requires_grad() const override { return leaf_requires_grad || grad_fn != nullptr; }
+  // The node that made this tensor. A view whose storage was written since its grad_fn was made
+  // gets a fresh one first, AsStridedBackward0 into its base's current history, as in PyTorch.
+  const std::shared_ptr<Node>& grad_fn() const;
+  void set_grad_fn(std::shared_ptr<Node> node) { grad_fn_ = std::move(node); }
+
+  const ViewOf* view_of() const { return view_ ? &*view_ : nullptr; }  // null unless a view
+  void set_view_of(std::optional<ViewOf> view) { view_ = std::move(view); }
+
+  bool requires_grad() const override { return leaf_requires_grad || grad_fn() != nullptr; }
   std::string grad_fn_name() const override;
+
+ private:
+  mutable std::shared_ptr<Node> grad_fn_;
+  mutable std::optional<ViewOf> view_;  // its version moves on when grad_fn() is rebuilt
 };
 
 // Gradient of one input from the gradient of the op's result.
@@ -74,11 +102,17 @@ struct InputGrad {
   GradFormula formula;
 };
 
-// Makes `result` the output of a node named `name` whose edges lead to the inputs that require
-// grad; the formulas of the others are dropped with what they saved. Call under needs_grad().
+// A node named `name` whose edges lead to the inputs that require grad, as they are now; the
+// formulas of the others are dropped with what they saved.
+std::shared_ptr<Node> make_node(std::string name, std::vector<InputGrad> inputs);
+// Makes `result`, which has no history yet, the output of make_node(name, inputs). Call under
+// needs_grad().
 void record(Tensor& result, std::string name, std::vector<InputGrad> inputs);
 
 AutogradMeta* meta_of(const Tensor& tensor);  // null when the tensor has no autograd state
+
+// Marks `view`, just taken from `input` by a view op, as sharing the storage of input's base.
+void track_view(Tensor& view, const Tensor& input);
 
 // Tensor::backward: accumulates d(root)/d(leaf) . gradient into every leaf that requires grad.
 void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph);

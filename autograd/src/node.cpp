@@ -1,0 +1,112 @@
+// The graph's pieces: autograd metadata, nodes and their edges, saved tensors, and the history of
+// views, which is rebuilt from their base after a write into the storage they share.
+#include "minigrad/autograd/node.h"
+
+#include "regions.h"
+
+namespace mg::autograd {
+
+const std::shared_ptr<Node>& AutogradMeta::grad_fn() const {
+  if (!view_) return grad_fn_;
+  const Tensor base(view_->base);
+  const uint64_t version = base.storage()->version();
+  const AutogradMeta* base_meta = meta_of(base);
+  const bool base_requires_grad = base_meta != nullptr && base_meta->requires_grad();
+  // Written since the view's grad_fn was made, or the base has required grad only since: the
+  // view's elements are now those of the base's current history.
+  if (base_requires_grad && (version != view_->version || grad_fn_ == nullptr)) {
+    grad_fn_ = make_node(
+        "AsStridedBackward0",
+        {{base, [view = view_->region, base_layout = layout_of(base)](const Tensor& grad_out) {
+            return scatter_to_base(grad_out, view, base_layout);
+          }}});
+  }
+  view_->version = version;
+  return grad_fn_;
+}
+
+std::string AutogradMeta::grad_fn_name() const {
+  return grad_fn() ? grad_fn()->name : "";
+}
+
+Node::~Node() {
+  // Freeing a node frees the nodes only it kept alive, which would recurse once per op of a long
+  // chain. Instead, adopt those children and free them here one at a time.
+  std::vector<std::shared_ptr<Node>> orphans;
+  auto adopt_children = [&orphans](std::vector<Edge>& edges) {
+    for (Edge& edge : edges)
+      if (edge.node && edge.node.use_count() == 1) orphans.push_back(std::move(edge.node));
+  };
+  adopt_children(edges);
+  while (!orphans.empty()) {
+    std::shared_ptr<Node> orphan = std::move(orphans.back());
+    orphans.pop_back();
+    adopt_children(orphan->edges);
+  }
+}
+
+AutogradMeta* meta_of(const Tensor& tensor) {
+  return tensor.defined() ? static_cast<AutogradMeta*>(tensor.impl().autograd.get()) : nullptr;
+}
+
+SavedTensor::SavedTensor(const Tensor& tensor) {
+  if (!tensor.defined()) return;
+  data_ = tensor.detach();
+  version_ = tensor.storage()->version();
+}
+
+Tensor SavedTensor::get() const {
+  if (data_.defined()) {
+    const uint64_t now = data_.storage()->version();
+    check(now == version_,
+          "backward: a tensor needed for the gradient was modified by an in-place operation "
+          "after it was saved (its version went from ",
+          version_, " to ", now, "); modify a clone() instead");
+  }
+  return data_;
+}
+
+bool needs_grad(std::initializer_list<const Tensor*> inputs) {
+  if (!GradMode::is_enabled()) return false;
+  for (const Tensor* input : inputs) {
+    const AutogradMeta* meta = meta_of(*input);
+    if (meta && meta->requires_grad()) return true;
+  }
+  return false;
+}
+
+std::shared_ptr<Node> make_node(std::string name, std::vector<InputGrad> inputs) {
+  auto node = std::make_shared<Node>(std::move(name));
+  for (InputGrad& input : inputs) {
+    const AutogradMeta* input_meta = meta_of(input.input);
+    if (input_meta == nullptr || !input_meta->requires_grad()) continue;
+    Node::Edge edge{.node = input_meta->grad_fn(),
+                    .leaf = nullptr,
+                    .formula = std::move(input.formula),
+                    .input_shape = input.input.shape(),
+                    .input_dtype = input.input.dtype()};
+    if (!edge.node) edge.leaf = std::static_pointer_cast<AutogradMeta>(input.input.impl().autograd);
+    node->edges.push_back(std::move(edge));
+  }
+  return node;
+}
+
+void record(Tensor& result, std::string name, std::vector<InputGrad> inputs) {
+  check(result.impl().autograd == nullptr, "autograd: internal error: ", name,
+        " recorded on a tensor that already has a history");
+  auto meta = std::make_shared<AutogradMeta>();
+  meta->set_grad_fn(make_node(std::move(name), std::move(inputs)));
+  result.impl().autograd = std::move(meta);
+}
+
+void track_view(Tensor& view, const Tensor& input) {
+  const AutogradMeta* input_meta = meta_of(input);
+  const ViewOf* input_view = input_meta ? input_meta->view_of() : nullptr;
+  std::shared_ptr<TensorImpl> base = input_view ? input_view->base : input.impl_ptr();
+  check(base != view.impl_ptr(), "autograd: internal error: a tensor tracked as its own view");
+  if (view.impl().autograd == nullptr) view.impl().autograd = std::make_shared<AutogradMeta>();
+  meta_of(view)->set_view_of(ViewOf{
+      .base = std::move(base), .region = region_of(view), .version = view.storage()->version()});
+}
+
+}  // namespace mg::autograd
