@@ -1,5 +1,7 @@
 #include "regions.h"
 
+#include <algorithm>
+
 #include "minigrad/tensor/elementwise.h"
 #include "minigrad/tensor/factory.h"
 #include "minigrad/tensor/views.h"
@@ -32,8 +34,13 @@ Region region_of(const Tensor& tensor) {
 }
 
 Tensor scatter_to_base(const Tensor& grad_view, const Region& view, const BaseLayout& base) {
+  // An expanded view reads an element several times along its stride-0 dims: those reads'
+  // gradients add up, into one element.
+  Region distinct = view;
+  for (size_t d = 0; d < view.shape.size(); ++d)
+    if (view.strides[d] == 0) distinct.shape[d] = std::min<int64_t>(view.shape[d], 1);
   Tensor storage = zeros({base.storage_numel}, base.dtype);
-  kernels::copy_(in_storage(storage, view), grad_view);
+  kernels::copy_(in_storage(storage, distinct), kernels::sum_to(grad_view, distinct.shape));
   return in_storage(storage, base.region);
 }
 

@@ -1,8 +1,9 @@
-// Differentiable view and layout ops. Each forward is a raw view from tensor/; each backward
-// routes the gradient back into the input's shape.
+// Differentiable view and layout ops. Each forward is a raw view from tensor/ (triu and tril, which
+// copy, excepted); each backward routes the gradient back into the input's shape.
 #include "minigrad/autograd/node.h"
 #include "minigrad/tensor/elementwise.h"
 #include "minigrad/tensor/factory.h"
+#include "minigrad/tensor/triangular.h"
 #include "minigrad/tensor/views.h"
 
 namespace mg {
@@ -19,13 +20,29 @@ Tensor view_op(Tensor out, const Tensor& input, const char* name, Formula&& form
   autograd::track_view(out, input);
   return out;
 }
+
+// The backward of ops that only regroup the elements: the same gradient in the input's shape.
+auto reshape_to(Shape input_shape) {
+  return [input_shape = std::move(input_shape)](const Tensor& grad_out) {
+    return grad_out.reshape(input_shape);
+  };
+}
+
+// The backward of ops that pick some of the elements: d(picked) / d(input) puts the gradient
+// where the elements were picked from, in a zero tensor. pick(t) picks from t what the op
+// picked from its input.
+template <typename Pick>
+auto scatter_into_zeros(const Tensor& input, Pick pick) {
+  return [input_shape = input.shape(), dtype = input.dtype(), pick](const Tensor& grad_out) {
+    Tensor grad_input = zeros(input_shape, dtype);
+    kernels::copy_(pick(grad_input), grad_out);
+    return grad_input;
+  };
+}
 }  // namespace
 
 Tensor Tensor::view(const Shape& shape) const {
-  return view_op(kernels::view(*this, shape), *this, "ViewBackward0",
-                 [input_shape = this->shape()](const Tensor& grad_out) {
-                   return grad_out.reshape(input_shape);
-                 });
+  return view_op(kernels::view(*this, shape), *this, "ViewBackward0", reshape_to(this->shape()));
 }
 
 Tensor Tensor::reshape(const Shape& shape) const {
@@ -52,19 +69,96 @@ Tensor Tensor::T() const {
 }
 
 Tensor Tensor::unsqueeze(int64_t dim) const {
-  return view_op(
-      kernels::unsqueeze(*this, dim), *this, "UnsqueezeBackward0",
-      [input_shape = shape()](const Tensor& grad_out) { return grad_out.reshape(input_shape); });
+  return view_op(kernels::unsqueeze(*this, dim), *this, "UnsqueezeBackward0", reshape_to(shape()));
+}
+
+Tensor Tensor::squeeze() const {
+  return view_op(kernels::squeeze(*this), *this, "SqueezeBackward0", reshape_to(shape()));
+}
+
+Tensor Tensor::squeeze(int64_t dim) const {
+  return view_op(kernels::squeeze(*this, dim), *this, "SqueezeBackward1", reshape_to(shape()));
+}
+
+Tensor Tensor::permute(const std::vector<int64_t>& dims) const {
+  Tensor out = kernels::permute(*this, dims);  // checks dims first
+  // Output dim d came from input dim dims[d], so the gradient's dim d goes back there.
+  std::vector<int64_t> inverse(dims.size());
+  for (size_t d = 0; d < dims.size(); ++d)
+    inverse[normalize_dim(dims[d], dim(), "permute")] = static_cast<int64_t>(d);
+  return view_op(std::move(out), *this, "PermuteBackward0",
+                 [inverse](const Tensor& grad_out) { return grad_out.permute(inverse); });
+}
+
+Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {
+  if (dim() == 0) return reshape({1});
+  start_dim = normalize_dim(start_dim, dim(), "flatten");
+  end_dim = normalize_dim(end_dim, dim(), "flatten");
+  check(start_dim <= end_dim, "flatten: start_dim (", start_dim, ") must not come after end_dim (",
+        end_dim, ")");
+  if (start_dim == end_dim) return *this;
+  Shape flat(shape().begin(), shape().begin() + start_dim);
+  flat.push_back(-1);
+  flat.insert(flat.end(), shape().begin() + end_dim + 1, shape().end());
+  return reshape(flat);
+}
+
+Tensor Tensor::expand(const Shape& shape) const {
+  // Elements read several times collect the gradients of every read.
+  return view_op(kernels::expand(*this, shape), *this, "ExpandBackward0",
+                 [input_shape = this->shape()](const Tensor& grad_out) {
+                   return kernels::sum_to(grad_out, input_shape);
+                 });
 }
 
 Tensor Tensor::select(int64_t dim, int64_t index) const {
   return view_op(kernels::select(*this, dim, index), *this, "SelectBackward0",
-                 [input_shape = shape(), dtype = dtype(), dim, index](const Tensor& grad_out) {
-                   // d(input[index]) / d(input) scatters the gradient into a zero tensor.
-                   Tensor grad_input = zeros(input_shape, dtype);
-                   kernels::copy_(kernels::select(grad_input, dim, index), grad_out);
-                   return grad_input;
-                 });
+                 scatter_into_zeros(*this, [dim, index](const Tensor& t) {
+                   return kernels::select(t, dim, index);
+                 }));
+}
+
+Tensor Tensor::slice(int64_t dim, int64_t start, int64_t end, int64_t step) const {
+  return view_op(kernels::slice(*this, dim, start, end, step), *this, "SliceBackward0",
+                 scatter_into_zeros(*this, [dim, start, end, step](const Tensor& t) {
+                   return kernels::slice(t, dim, start, end, step);
+                 }));
+}
+
+Tensor Tensor::narrow(int64_t dim, int64_t start, int64_t length) const {
+  // PyTorch records a narrow as the slice it is.
+  return view_op(kernels::narrow(*this, dim, start, length), *this, "SliceBackward0",
+                 scatter_into_zeros(*this, [dim, start, length](const Tensor& t) {
+                   return kernels::narrow(t, dim, start, length);
+                 }));
+}
+
+namespace {
+template <typename Triangle>
+Tensor triangle_op(const Tensor& input, int64_t diagonal, const char* name, Triangle triangle) {
+  Tensor out = triangle(input, diagonal);
+  if (needs_grad(input))
+    // The kept elements pass their gradient through; the zeroed ones get none.
+    record(out, name, {{input, [diagonal, triangle](const Tensor& grad_out) {
+                          return triangle(grad_out, diagonal);
+                        }}});
+  return out;
+}
+}  // namespace
+
+Tensor Tensor::triu(int64_t diagonal) const {
+  return triangle_op(*this, diagonal, "TriuBackward0", kernels::triu);
+}
+
+Tensor Tensor::tril(int64_t diagonal) const {
+  return triangle_op(*this, diagonal, "TrilBackward0", kernels::tril);
+}
+
+Tensor triu(const Tensor& input, int64_t diagonal) {
+  return input.triu(diagonal);
+}
+Tensor tril(const Tensor& input, int64_t diagonal) {
+  return input.tril(diagonal);
 }
 
 Tensor Tensor::clone() const {

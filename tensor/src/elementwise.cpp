@@ -179,7 +179,18 @@ void copy_into(const Tensor& dst, const Tensor& src) {
 }
 
 // The shape check every in-place op shares: other must broadcast to self's shape unchanged.
+// An expanded tensor has elements that share one memory location: writing into it would depend on
+// the order of the writes, so PyTorch refuses, and so do we.
+void check_no_internal_overlap(const Tensor& self, const std::string& op) {
+  for (int64_t d = 0; d < self.dim(); ++d)
+    check(self.strides()[d] != 0 || self.shape()[d] <= 1, op,
+          ": cannot write into a tensor of which several elements share one memory location (an "
+          "expanded tensor, shape ",
+          self.shape(), " with strides ", self.strides(), "); write into a clone() instead");
+}
+
 void check_broadcasts_to(const Tensor& self, const Tensor& other, const std::string& op) {
+  check_no_internal_overlap(self, op);
   const Shape shape = broadcast_shapes(self.shape(), other.shape(), op.c_str());
   check(shape == self.shape(), op, ": output with shape ", self.shape(),
         " doesn't match the broadcast shape ", shape);
@@ -228,6 +239,7 @@ void copy_(const Tensor& dst, const Tensor& src) {
 }
 
 void fill_(const Tensor& dst, double value) {
+  check_no_internal_overlap(dst, "fill_");
   dispatch(dst.dtype(), [&]<typename scalar_t>() {
     const auto fill_value = static_cast<scalar_t>(value);
     scalar_t* base = storage_base<scalar_t>(dst);

@@ -1,5 +1,6 @@
 #include "minigrad/tensor/views.h"
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 
@@ -135,6 +136,98 @@ Tensor unsqueeze(const Tensor& input, int64_t dim) {
   shape.insert(shape.begin() + dim, 1);
   strides.insert(strides.begin() + dim, stride);
   return as_strided(input, shape, strides, input.storage_offset());
+}
+
+Tensor permute(const Tensor& input, const std::vector<int64_t>& dims) {
+  const int64_t ndim = input.dim();
+  check(static_cast<int64_t>(dims.size()) == ndim, "permute: got ", dims.size(),
+        " dims for a tensor of shape ", input.shape(), "; name each of its ", ndim, " dims once");
+  Shape shape(ndim), strides(ndim);
+  std::vector<bool> seen(ndim, false);
+  for (int64_t d = 0; d < ndim; ++d) {
+    const int64_t from = normalize_dim(dims[d], ndim, "permute");
+    check(!seen[from], "permute: dim ", from, " appears twice in ", dims);
+    seen[from] = true;
+    shape[d] = input.shape()[from];
+    strides[d] = input.strides()[from];
+  }
+  return as_strided(input, shape, strides, input.storage_offset());
+}
+
+Tensor slice(const Tensor& input, int64_t dim, int64_t start, int64_t end, int64_t step) {
+  check(input.dim() > 0, "slice: cannot slice a 0-dim tensor");
+  dim = normalize_dim(dim, input.dim(), "slice");
+  check(step > 0, "slice: step must be positive, got ", step);
+  const int64_t size = input.shape()[dim];
+  auto clamp_bound = [size](int64_t bound) {
+    return std::clamp(bound < 0 ? bound + size : bound, int64_t{0}, size);
+  };
+  start = clamp_bound(start);
+  end = std::max(clamp_bound(end), start);
+  Shape shape = input.shape(), strides = input.strides();
+  shape[dim] = (end - start + step - 1) / step;
+  strides[dim] *= step;
+  return as_strided(input, shape, strides, input.storage_offset() + start * input.strides()[dim]);
+}
+
+Tensor narrow(const Tensor& input, int64_t dim, int64_t start, int64_t length) {
+  check(input.dim() > 0, "narrow: cannot narrow a 0-dim tensor");
+  dim = normalize_dim(dim, input.dim(), "narrow");
+  const int64_t size = input.shape()[dim];
+  check(start >= -size && start <= size, "narrow: start ", start, " is out of range for dim ", dim,
+        " of size ", size);
+  if (start < 0) start += size;
+  check(length >= 0 && start + length <= size, "narrow: start (", start, ") + length (", length,
+        ") exceeds the size (", size, ") of dim ", dim);
+  return slice(input, dim, start, start + length);
+}
+
+Tensor squeeze(const Tensor& input) {
+  Shape shape, strides;
+  for (int64_t d = 0; d < input.dim(); ++d) {
+    if (input.shape()[d] == 1) continue;
+    shape.push_back(input.shape()[d]);
+    strides.push_back(input.strides()[d]);
+  }
+  return as_strided(input, shape, strides, input.storage_offset());
+}
+
+Tensor squeeze(const Tensor& input, int64_t dim) {
+  if (input.dim() == 0) {
+    normalize_dim(dim, 1, "squeeze");  // a 0-dim tensor takes dim 0 or -1, as in PyTorch
+    return as_strided(input, {}, {}, input.storage_offset());
+  }
+  dim = normalize_dim(dim, input.dim(), "squeeze");
+  Shape shape = input.shape(), strides = input.strides();
+  if (shape[dim] == 1) {
+    shape.erase(shape.begin() + dim);
+    strides.erase(strides.begin() + dim);
+  }
+  return as_strided(input, shape, strides, input.storage_offset());
+}
+
+Tensor expand(const Tensor& input, const Shape& shape) {
+  const int64_t ndim = static_cast<int64_t>(shape.size());
+  const int64_t new_dims = ndim - input.dim();
+  check(new_dims >= 0, "expand: the number of sizes in ", shape, " (", ndim,
+        ") must be at least the number of dims of the tensor of shape ", input.shape(), " (",
+        input.dim(), ")");
+  Shape sizes(ndim), strides(ndim, 0);
+  for (int64_t d = 0; d < ndim; ++d) {
+    if (d < new_dims) {
+      check(shape[d] >= 0, "expand: size -1 is not allowed for a new leading dim in ", shape);
+      sizes[d] = shape[d];
+      continue;
+    }
+    const int64_t size = input.shape()[d - new_dims];
+    const int64_t target = shape[d] == -1 ? size : shape[d];
+    check(target == size || size == 1, "expand: the expanded size ", target,
+          " must match the existing size ", size, " at non-singleton dim ", d - new_dims,
+          " (target sizes ", shape, ", tensor sizes ", input.shape(), ")");
+    sizes[d] = target;
+    strides[d] = target == size ? input.strides()[d - new_dims] : 0;
+  }
+  return as_strided(input, sizes, strides, input.storage_offset());
 }
 
 Tensor clone(const Tensor& input) {

@@ -137,6 +137,48 @@ std::vector<GradcheckCase> cases() {
        [](const Inputs& x) {
          return x[0].reshape({12}) * x[0].clone().view({3, 4}).reshape({12});
        }},
+      {"permute_and_squeeze",
+       [] {
+         return Inputs{leaf({2, 1, 3, 4})};
+       },
+       [](const Inputs& x) {
+         return x[0].permute({3, 0, 2, 1}).squeeze(-1).squeeze() * 2.0;
+       }},
+      {"slice_and_narrow_transposed", [] { return Inputs{transposed_leaf(5, 4)}; },
+       [](const Inputs& x) {
+         return x[0].slice(0, 1, 100, 2).narrow(-1, 1, 2) + x[0].slice(1, -1).sum();
+       }},
+      {"expand_broadcast_then_flatten",
+       [] {
+         return Inputs{leaf({3, 1}), leaf({4})};
+       },
+       [](const Inputs& x) {
+         return (x[0].expand({2, 3, 4}) * x[1]).flatten(1);
+       }},
+      {"cat_transposed",
+       [] {
+         return Inputs{leaf({2, 3}), transposed_leaf(2, 4)};
+       },
+       [](const Inputs& x) {
+         return cat({x[0], x[1], x[0].exp()}, -1);
+       }},
+      {"triu_tril_batched",
+       [] {
+         return Inputs{leaf({2, 3, 4})};
+       },
+       [](const Inputs& x) {
+         return triu(x[0], 1) + x[0].transpose(1, 2).tril(-1).transpose(1, 2).sum(-1, true);
+       }},
+      {"causal_mask_by_multiply",
+       [] {
+         return Inputs{leaf({4, 3})};
+       },
+       [](const Inputs& x) {
+         // The notebooks' simple mask: zero above the diagonal, then renormalise each row.
+         const Tensor attn_weights = softmax(x[0].matmul(x[0].T()), -1);
+         const Tensor masked_simple = attn_weights * tril(ones({4, 4}, kFloat64));
+         return masked_simple / masked_simple.sum(-1, true);
+       }},
       {"simplified_attention",
        [] {
          return Inputs{leaf({6, 3})};
@@ -146,6 +188,11 @@ std::vector<GradcheckCase> cases() {
          return softmax(attn_scores, -1).matmul(x[0]);
        }},
   };
+}
+
+// Names the case in test listings, rather than its bytes.
+void PrintTo(const GradcheckCase& gradcheck_case, std::ostream* out) {
+  *out << gradcheck_case.name;
 }
 
 class Gradcheck : public ::testing::TestWithParam<GradcheckCase> {};

@@ -74,6 +74,42 @@ const std::map<std::string, OpCase>& op_cases() {
       {"select_dim1", {{false}, [](const Inputs& x) { return x[0].select(1, -1); }}},
       {"contiguous", {{true}, [](const Inputs& x) { return x[0].contiguous(); }}},
       {"clone", {{false}, [](const Inputs& x) { return x[0].clone(); }}},
+      {"permute_3d",
+       {{false},
+        [](const Inputs& x) {
+          return x[0].permute({2, 0, 1});
+        }}},
+      {"permute_transposed",
+       {{true},
+        [](const Inputs& x) {
+          return x[0].permute({-1, 0});
+        }}},
+      {"slice_step", {{false}, [](const Inputs& x) { return x[0].slice(0, 1, 5, 2); }}},
+      {"slice_clamped", {{false}, [](const Inputs& x) { return x[0].slice(1, -4, 100); }}},
+      {"narrow_transposed", {{true}, [](const Inputs& x) { return x[0].narrow(1, -2, 2); }}},
+      {"squeeze_all", {{false}, [](const Inputs& x) { return x[0].squeeze(); }}},
+      {"squeeze_dim", {{false}, [](const Inputs& x) { return x[0].squeeze(1); }}},
+      {"expand",
+       {{false},
+        [](const Inputs& x) {
+          return x[0].expand({2, 3, 4});
+        }}},
+      {"expand_keep",
+       {{false},
+        [](const Inputs& x) {
+          return x[0].expand({3, -1});
+        }}},
+      {"flatten", {{false}, [](const Inputs& x) { return x[0].flatten(); }}},
+      {"flatten_from_1", {{false}, [](const Inputs& x) { return x[0].flatten(1); }}},
+      {"cat_dim1",
+       {{false, true},
+        [](const Inputs& x) {
+          return cat({x[0], x[1], x[0]}, 1);
+        }}},
+      {"triu", {{false}, [](const Inputs& x) { return x[0].triu(1); }}},
+      {"tril_batch_transposed", {{true}, [](const Inputs& x) { return tril(x[0], -1); }}},
+      {"sum_dim", {{false}, [](const Inputs& x) { return x[0].sum(-1); }}},
+      {"mean_dim_keepdim", {{false}, [](const Inputs& x) { return x[0].mean(0, true); }}},
       // Writes into views and in-place ops, with autograd.
       {"scores_by_loop",
        {{false, false},
@@ -133,6 +169,14 @@ const std::map<std::string, OpCase>& op_cases() {
           Tensor out = x[0] * 3.0;
           out[0].fill_(2.0);
           return out;
+        }}},
+      {"expanded_view_of_rewritten_base",
+       {{false, false},
+        [](const Inputs& x) {
+          Tensor out = x[0].clone();
+          const Tensor expanded = out.unsqueeze(0).expand({2, 3, 4});
+          out += x[1];
+          return expanded;
         }}},
   };
   return cases;

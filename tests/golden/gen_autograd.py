@@ -54,6 +54,13 @@ def fill_row(a):
     return out
 
 
+def expanded_view_of_rewritten_base(a, w):
+    out = a.clone()
+    expanded = out.unsqueeze(0).expand(2, 3, 4)
+    out += w
+    return expanded
+
+
 # name -> (input shapes, function). Inputs are float32 leaves drawn with randn; a shape given as
 # ("T", rows, cols) is a [cols, rows] leaf seen through .T (non-contiguous).
 CASES = {
@@ -88,6 +95,22 @@ CASES = {
     "select_dim1": ([(3, 4)], lambda a: a.select(1, -1)),
     "contiguous": ([("T", 2, 3)], lambda a: a.contiguous()),
     "clone": ([(2, 3)], lambda a: a.clone()),
+    "permute_3d": ([(2, 3, 4)], lambda a: a.permute(2, 0, 1)),
+    "permute_transposed": ([("T", 3, 4)], lambda a: a.permute(-1, 0)),
+    "slice_step": ([(5, 4)], lambda a: a[1:5:2]),
+    "slice_clamped": ([(3, 6)], lambda a: a[:, -4:100]),
+    "narrow_transposed": ([("T", 4, 3)], lambda a: a.narrow(1, -2, 2)),
+    "squeeze_all": ([(2, 1, 3, 1)], lambda a: a.squeeze()),
+    "squeeze_dim": ([(2, 1, 3)], lambda a: a.squeeze(1)),
+    "expand": ([(3, 1)], lambda a: a.expand(2, 3, 4)),
+    "expand_keep": ([(1, 4)], lambda a: a.expand(3, -1)),
+    "flatten": ([(2, 3, 4)], lambda a: a.flatten()),
+    "flatten_from_1": ([(2, 3, 4)], lambda a: a.flatten(1)),
+    "cat_dim1": ([(2, 3), ("T", 2, 4)], lambda a, b: torch.cat([a, b, a], 1)),
+    "triu": ([(4, 4)], lambda a: a.triu(1)),
+    "tril_batch_transposed": ([("T", 3, 4)], lambda a: torch.tril(a, -1)),
+    "sum_dim": ([(3, 4)], lambda a: a.sum(-1)),
+    "mean_dim_keepdim": ([(3, 4)], lambda a: a.mean(0, keepdim=True)),
     # Writes into views and in-place ops, with autograd.
     "scores_by_loop": ([(3,), (4, 3)], scores_by_loop),
     "add_into_row": ([(3, 4), (4,)], add_into_row),
@@ -97,6 +120,7 @@ CASES = {
     "copy_broadcast_into_batch_column": ([(2, 3, 4), (4,)], copy_broadcast_into_batch_column),
     "copy_whole": ([(2, 3), (3,)], copy_whole),
     "fill_row": ([(2, 3)], fill_row),
+    "expanded_view_of_rewritten_base": ([(3, 4), (4,)], expanded_view_of_rewritten_base),
 }
 
 

@@ -37,6 +37,12 @@ Tensor mean(const Tensor& input, const std::vector<int64_t>& dims = {}, bool kee
 Tensor matmul(const Tensor& a, const Tensor& b);
 Tensor dot(const Tensor& a, const Tensor& b);
 Tensor softmax(const Tensor& input, int64_t dim);
+// Tensors of one shape joined along a new dim.
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
+// Tensors joined along an existing dim, which is the only one whose sizes may differ.
+Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
+// The upper / lower triangle of each matrix in the last two dims (see tensor/triangular.h).
+Tensor triu(const Tensor& input, int64_t diagonal = 0);
+Tensor tril(const Tensor& input, int64_t diagonal = 0);
 
 }  // namespace mg

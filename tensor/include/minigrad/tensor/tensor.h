@@ -1,7 +1,9 @@
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <iosfwd>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -93,8 +95,19 @@ class Tensor {
   Tensor transpose(int64_t dim0, int64_t dim1) const;
   Tensor T() const;  // reverses the dims, as PyTorch's .T
   Tensor unsqueeze(int64_t dim) const;
+  Tensor squeeze() const;             // without its dims of size 1
+  Tensor squeeze(int64_t dim) const;  // without dim, if its size is 1
+  Tensor permute(const std::vector<int64_t>& dims) const;
+  Tensor flatten(int64_t start_dim = 0, int64_t end_dim = -1) const;
+  Tensor expand(const Shape& shape) const;  // -1 keeps a size; broadcast dims get stride 0
   Tensor select(int64_t dim, int64_t index) const;
   Tensor operator[](int64_t index) const { return select(0, index); }
+  // Python's x[start:end:step] along dim (x[:, :T] is x.slice(1, 0, T)); bounds are clamped.
+  Tensor slice(int64_t dim, int64_t start = 0, int64_t end = std::numeric_limits<int64_t>::max(),
+               int64_t step = 1) const;
+  Tensor narrow(int64_t dim, int64_t start, int64_t length) const;  // all must exist
+  Tensor triu(int64_t diagonal = 0) const;
+  Tensor tril(int64_t diagonal = 0) const;
   Tensor contiguous() const;
   Tensor clone() const;
 
@@ -104,6 +117,15 @@ class Tensor {
   Tensor sum(const std::vector<int64_t>& dims, bool keepdim = false) const;
   Tensor mean() const;
   Tensor mean(const std::vector<int64_t>& dims, bool keepdim = false) const;
+  // x.sum(-1) as in PyTorch. A template, so that a braced list (x.sum({}, true)) still means dims.
+  template <std::integral Dim>
+  Tensor sum(Dim dim, bool keepdim = false) const {
+    return sum(std::vector<int64_t>{static_cast<int64_t>(dim)}, keepdim);
+  }
+  template <std::integral Dim>
+  Tensor mean(Dim dim, bool keepdim = false) const {
+    return mean(std::vector<int64_t>{static_cast<int64_t>(dim)}, keepdim);
+  }
   Tensor exp() const;
   Tensor neg() const;
   Tensor softmax(int64_t dim) const;
