@@ -5,6 +5,7 @@
 #include "minigrad/autograd/gradcheck.h"
 #include "minigrad/autograd/ops.h"
 #include "minigrad/tensor/dtype.h"
+#include "minigrad/tensor/dropout.h"
 #include "minigrad/tensor/error.h"
 #include "minigrad/tensor/factory.h"
 #include "minigrad/tensor/print.h"

@@ -77,3 +77,27 @@ def generate(emit):
                 torch.manual_seed(seed)
                 dropped = torch.nn.Dropout(p)(torch.ones(shape))
                 emit(f"random/dropout/seed{seed}/float32/{shape_name(shape)}/p{p}", dropped)
+
+    # The dropout op on random inputs of both dtypes, its gradient for grad_out = ones (the
+    # noise), and the next rand(3), which shows the generator stayed in step.
+    for dtype, name in [(torch.float32, "float32"), (torch.float64, "float64")]:
+        torch.manual_seed(11)
+        x = torch.randn(4, 5, dtype=dtype).requires_grad_()
+        out = torch.nn.functional.dropout(x, 0.3, training=True)
+        after = torch.rand(3)
+        out.backward(torch.ones_like(out))
+        emit(f"random/dropout_op/{name}/input", x.detach())
+        emit(f"random/dropout_op/{name}/out", out.detach())
+        emit(f"random/dropout_op/{name}/grad", x.grad)
+        emit(f"random/dropout_op/{name}/rand_after", after)
+    # Cases that draw nothing: the rand(3) after them is the first of the seed.
+    for case, (shape, p, training) in {
+        "p0": ((3, 4), 0.0, True),
+        "p1": ((3, 4), 1.0, True),
+        "eval": ((3, 4), 0.5, False),
+        "empty": ((0, 4), 0.5, True),
+    }.items():
+        torch.manual_seed(5)
+        out = torch.nn.functional.dropout(torch.ones(shape), p, training=training)
+        emit(f"random/dropout_op/no_draw/{case}/out", out)
+        emit(f"random/dropout_op/no_draw/{case}/rand_after", torch.rand(3))

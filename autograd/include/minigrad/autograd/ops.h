@@ -37,6 +37,11 @@ Tensor mean(const Tensor& input, const std::vector<int64_t>& dims = {}, bool kee
 Tensor matmul(const Tensor& a, const Tensor& b);
 Tensor dot(const Tensor& a, const Tensor& b);
 Tensor softmax(const Tensor& input, int64_t dim);
+// In training, zeroes each element with probability p and scales the rest by 1 / (1 - p), drawing
+// PyTorch's masks for the same seed (mg::set_dropout_stream picks which PyTorch build's); the
+// input itself when not training or when p is 0. Throws unless 0 <= p <= 1.
+Tensor dropout(const Tensor& input, double p, bool training = true);
+
 // Tensors of one shape joined along a new dim.
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
 // Tensors joined along an existing dim, which is the only one whose sizes may differ.
