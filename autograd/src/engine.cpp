@@ -5,12 +5,14 @@
 #include "minigrad/autograd/node.h"
 #include "minigrad/tensor/elementwise.h"
 #include "minigrad/tensor/factory.h"
+#include "minigrad/tensor/reduce.h"
 #include "minigrad/tensor/views.h"
 
 namespace mg {
 
 namespace {
 thread_local bool grad_enabled = true;
+thread_local bool anomaly_enabled = false;
 }  // namespace
 
 bool GradMode::is_enabled() {
@@ -18,6 +20,12 @@ bool GradMode::is_enabled() {
 }
 void GradMode::set_enabled(bool enabled) {
   grad_enabled = enabled;
+}
+bool AnomalyMode::is_enabled() {
+  return anomaly_enabled;
+}
+void AnomalyMode::set_enabled(bool enabled) {
+  anomaly_enabled = enabled;
 }
 
 }  // namespace mg
@@ -43,6 +51,26 @@ void accumulate_into_leaf(AutogradMeta& leaf, const Tensor& grad) {
     leaf.grad = kernels::clone(grad);
   else
     kernels::binary_(kernels::BinaryOp::Add, leaf.grad, grad);
+}
+
+// Runs the formula of the node's i-th edge. Errors say which node failed; under detect_anomaly, so
+// does a gradient holding NaN or infinity.
+Tensor input_gradient(const Node& node, size_t i, const Tensor& grad_out) {
+  const Node::Edge& edge = node.edges[i];
+  Tensor grad_input;
+  try {
+    grad_input = fit_to_input(edge.formula(grad_out), edge);
+  } catch (const Error& error) {
+    throw Error(str("backward: ", node.name, ": ", error.what()));
+  }
+  if (AnomalyMode::is_enabled()) {
+    const kernels::NonFiniteCount count = kernels::count_non_finite(grad_input);
+    check(count.nan == 0 && count.inf == 0, "backward (detect_anomaly): ", node.name,
+          " returned a gradient with ", count.nan, " NaN and ", count.inf,
+          " infinite values for an input of shape ", edge.input_shape,
+          ", from a finite gradient of shape ", grad_out.shape());
+  }
+  return grad_input;
 }
 
 // For each node reachable from `root`, how many edges lead into it: the gradients it must
@@ -81,6 +109,13 @@ void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph)
   check(grad_root.shape() == root.shape(), "backward: the gradient has shape ", grad_root.shape(),
         " but the output has shape ", root.shape());
 
+  if (AnomalyMode::is_enabled()) {
+    const kernels::NonFiniteCount count = kernels::count_non_finite(grad_root);
+    check(count.nan == 0 && count.inf == 0,
+          "backward (detect_anomaly): the gradient passed to backward holds ", count.nan,
+          " NaN and ", count.inf, " infinite values");
+  }
+
   NoGradGuard no_grad;
   if (!root_meta->grad_fn())
     return accumulate_into_leaf(*root_meta, kernels::to(grad_root, root.dtype()));
@@ -99,8 +134,9 @@ void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph)
           " were freed by the first backward; pass retain_graph=true to the first call");
     const Tensor grad_out = std::move(grad_sums.at(node));
     grad_sums.erase(node);
-    for (Node::Edge& edge : node->edges) {
-      const Tensor grad_input = fit_to_input(edge.formula(grad_out), edge);
+    for (size_t i = 0; i < node->edges.size(); ++i) {
+      Node::Edge& edge = node->edges[i];
+      const Tensor grad_input = input_gradient(*node, i, grad_out);
       if (edge.leaf) {
         accumulate_into_leaf(*edge.leaf, grad_input);
         continue;

@@ -58,9 +58,9 @@ SavedTensor::SavedTensor(const Tensor& tensor) {
 Tensor SavedTensor::get() const {
   if (data_.defined()) {
     const uint64_t now = data_.storage()->version();
-    check(now == version_,
-          "backward: a tensor needed for the gradient was modified by an in-place operation "
-          "after it was saved (its version went from ",
+    check(now == version_, "a tensor of shape ", data_.shape(),
+          " that it saved for its gradient was modified by an in-place operation since (its "
+          "version went from ",
           version_, " to ", now, "); modify a clone() instead");
   }
   return data_;

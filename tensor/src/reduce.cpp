@@ -15,9 +15,11 @@
 #include "minigrad/tensor/reduce.h"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "minigrad/tensor/factory.h"
+#include "strided_loop.h"
 #include "sum_kernel.h"
 
 namespace mg::kernels {
@@ -185,6 +187,22 @@ Tensor mean(const Tensor& input, const Dims& dims, bool keepdim) {
     for (int64_t i = 0; i < result.numel(); ++i) values[i] /= divisor;  // 0 / 0 is nan
   });
   return result;
+}
+
+NonFiniteCount count_non_finite(const Tensor& input) {
+  NonFiniteCount count;
+  dispatch(input.dtype(), [&]<typename scalar_t>() {
+    const auto* base = static_cast<const scalar_t*>(input.storage()->data());
+    detail::for_each_row(input.shape(), input.strides(), input.storage_offset(),
+                         [&](int64_t offset, int64_t n, int64_t stride) {
+                           for (int64_t i = 0; i < n; ++i) {
+                             const scalar_t x = base[offset + i * stride];
+                             count.nan += std::isnan(x);
+                             count.inf += std::isinf(x);
+                           }
+                         });
+  });
+  return count;
 }
 
 }  // namespace mg::kernels

@@ -115,5 +115,38 @@ TEST(Engine, PrintsGradFnAndRequiresGrad) {
   EXPECT_EQ(result.str(), "tensor(0.9322, grad_fn=<DotBackward0>)");
 }
 
+TEST(Anomaly, NamesTheNodeWhoseGradientIsNotFinite) {
+  Tensor x = tensor({0.0, 1.0}).requires_grad_();
+  const Tensor y = (1.0 / (x * 2.0)).sum();  // d(1/u)/du = -1/u^2: -inf at u = 0
+  {
+    detect_anomaly anomaly;
+    expect_error([&] { y.backward(Tensor(), true); },
+                 "backward (detect_anomaly): MulBackward0 returned a gradient with 0 NaN and 1 "
+                 "infinite values for an input of shape [2], from a finite gradient of shape [2]");
+    expect_error(
+        [&] {
+          (x * 2.0).backward(tensor({NAN, 1.0}));
+        },
+        "the gradient passed to backward holds 1 NaN and 0 infinite values");
+  }
+  EXPECT_FALSE(AnomalyMode::is_enabled());
+  y.backward();  // without detection, the infinity reaches the leaf, as in PyTorch
+  EXPECT_EQ(x.grad().to_vector<float>()[0], -INFINITY);
+}
+
+TEST(Engine, ErrorsInABackwardFormulaNameTheNode) {
+  Tensor x = ones({2, 3}).requires_grad_();
+  Tensor y = x.exp();  // exp saves its result
+  const Tensor loss = y.sum();
+  {
+    NoGradGuard no_grad;
+    y += 1.0;
+  }
+  expect_error(
+      [&] { loss.backward(); },
+      "backward: ExpBackward0: a tensor of shape [2, 3] that it saved for its gradient was "
+      "modified by an in-place operation since (its version went from 0 to 1)");
+}
+
 }  // namespace
 }  // namespace mg

@@ -117,7 +117,8 @@ TEST(InPlace, BackwardRefusesAValueOverwrittenAfterItWasSaved) {
   Tensor y = x.exp();  // exp saves its result for backward
   y[0].fill_(2.0);
   expect_error([&] { y.sum().backward(); },
-               "backward: a tensor needed for the gradient was modified by an in-place operation");
+               "backward: ExpBackward0: a tensor of shape [2, 3] that it saved for its gradient "
+               "was modified by an in-place operation");
 }
 
 }  // namespace

@@ -20,4 +20,24 @@ class NoGradGuard {
   bool previous_;
 };
 
+// Whether backward checks every gradient it computes, per thread (torch.is_anomaly_enabled()).
+struct AnomalyMode {
+  static bool is_enabled();
+  static void set_enabled(bool enabled);
+};
+
+// While one is alive, backward throws at the first node that returns a gradient holding NaN or
+// infinity, naming the node and the shape of the input it was for, as
+// torch.autograd.detect_anomaly() does. Restores the previous mode on exit.
+class detect_anomaly {
+ public:
+  detect_anomaly() : previous_(AnomalyMode::is_enabled()) { AnomalyMode::set_enabled(true); }
+  ~detect_anomaly() { AnomalyMode::set_enabled(previous_); }
+  detect_anomaly(const detect_anomaly&) = delete;
+  detect_anomaly& operator=(const detect_anomaly&) = delete;
+
+ private:
+  bool previous_;
+};
+
 }  // namespace mg

@@ -20,4 +20,11 @@ Tensor sum(const Tensor& input, const Dims& dims = {}, bool keepdim = false);
 // of no elements is nan.
 Tensor mean(const Tensor& input, const Dims& dims = {}, bool keepdim = false);
 
+// How many elements are NaN and how many are infinite: what detect_anomaly looks for.
+struct NonFiniteCount {
+  int64_t nan = 0;
+  int64_t inf = 0;
+};
+NonFiniteCount count_non_finite(const Tensor& input);
+
 }  // namespace mg::kernels
