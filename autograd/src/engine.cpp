@@ -75,6 +75,7 @@ bool needs_grad(std::initializer_list<const Tensor*> inputs) {
 }
 
 void record(Tensor& result, std::string name, std::vector<InputGrad> inputs) {
+  if (!is_floating_point(result.dtype())) return;  // integer and bool results have no gradient
   check(result.impl().autograd == nullptr, "autograd: internal error: ", name,
         " recorded on a tensor that already has a history");
   auto node = std::make_shared<Node>(std::move(name));

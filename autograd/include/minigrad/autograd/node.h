@@ -76,6 +76,7 @@ struct InputGrad {
 
 // Makes `result` the output of a node named `name` whose edges lead to the inputs that require
 // grad; the formulas of the others are dropped with what they saved. Call under needs_grad().
+// Records nothing when result is not floating point (x.to(kInt64)): it never requires grad.
 void record(Tensor& result, std::string name, std::vector<InputGrad> inputs);
 
 AutogradMeta* meta_of(const Tensor& tensor);  // null when the tensor has no autograd state
