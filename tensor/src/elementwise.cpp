@@ -125,8 +125,9 @@ Dtype promote(Dtype a, Dtype b) {
 // The dtype a op b is computed and returned in.
 Dtype binary_dtype(BinaryOp op, const Tensor& a, const Tensor& b) {
   const Dtype dtype = result_dtype(a, b);
-  check(op != BinaryOp::Sub || dtype != kBool,
-        "sub: bool tensors cannot be subtracted (PyTorch refuses too; use logical_xor)");
+  check(op != BinaryOp::Sub || (a.dtype() != kBool && b.dtype() != kBool),
+        "sub: a bool tensor cannot be subtracted or subtracted from, as in PyTorch (for a mask, "
+        "use logical_not)");
   return op == BinaryOp::Div && !is_floating_point(dtype) ? kFloat32 : dtype;
 }
 }  // namespace

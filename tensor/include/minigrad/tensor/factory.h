@@ -27,8 +27,8 @@ Tensor rand_like(const Tensor& other);
 Tensor randn_like(const Tensor& other);
 
 // start, start + step, ... up to end (excluded), like torch.arange: ceil((end - start) / step)
-// values, each start + i * step computed in double and converted to dtype (not bool). Throws
-// when step is 0 or points away from end.
+// values, computed in double and rounded to dtype (not bool) exactly as PyTorch's CPU kernel
+// does. Throws when step is 0 or points away from end.
 Tensor arange(double start, double end, double step, Dtype dtype);
 Tensor arange(double end, Dtype dtype);
 // libtorch's defaults: all-integer arguments give int64 (mg::arange(5), mg::arange(2, 10, 3)),
