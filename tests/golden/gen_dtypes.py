@@ -141,7 +141,7 @@ def _grad_fn_name(tensor):
 def _where(emit, emit_string):
     cases = {
         "same_shape": (_randn(22, 3, 4) > 0, _randn(23, 3, 4), _randn(24, 3, 4)),
-        "broadcast": (_randn(25, 3, 1) > 0, _randn(26, 4), _randn(27, 3, 4)),
+        "broadcast": (torch.tensor([[True], [False], [True]]), _randn(26, 4), _randn(27, 3, 4)),
         "float_condition": (_randint(28, 0, 2, 2, 3).float(), _randn(29, 2, 3), _randn(30, 3)),
         "mixed_dtypes": (_randn(31, 2, 3) > 0, _randn(32, 2, 3), _randn(33, 2, 3, dtype=torch.float64)),
         "a_transposed": (_randn(34, 3, 4) > 0, _randn(35, 4, 3), _randn(36, 3, 4)),
