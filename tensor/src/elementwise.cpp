@@ -76,9 +76,6 @@ void with_unary_fn(UnaryOp op, Body&& body) {
 std::string_view binary_op_name(BinaryOp op) {
   return kBinaryOpNames[static_cast<size_t>(op)];
 }
-std::string_view compare_op_name(CompareOp op) {
-  return kCompareOpNames[static_cast<size_t>(op)];
-}
 std::string_view unary_op_name(UnaryOp op) {
   return kUnaryOpNames[static_cast<size_t>(op)];
 }
@@ -299,10 +296,10 @@ Tensor compare(CompareOp op, const Tensor& a, const Tensor& b) {
   const Shape shape =
       broadcast_shapes(a.shape(), b.shape(), kCompareOpNames[static_cast<size_t>(op)]);
   const Dtype dtype = result_dtype(a, b);
+  const Tensor a_cast = to(a, dtype), b_cast = to(b, dtype);
   Tensor out = empty(shape, kBool);
   dispatch_all(dtype, [&]<typename scalar_t>() {
-    with_compare_fn(
-        op, [&](auto fn) { binary_loop<bool, scalar_t>(out, to(a, dtype), to(b, dtype), fn); });
+    with_compare_fn(op, [&](auto fn) { binary_loop<bool, scalar_t>(out, a_cast, b_cast, fn); });
   });
   return out;
 }
@@ -314,26 +311,27 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   const Tensor cond = to(condition, kBool), a_cast = to(a, dtype), b_cast = to(b, dtype);
   Tensor out = empty(shape, dtype);
   dispatch_all(dtype, [&]<typename scalar_t>() {
+    // out[i] = cond[i] ? a[i] : b[i] along each row of the broadcast shape.
     scalar_t* out_base = storage_base<scalar_t>(out);
     const bool* cond_base = storage_base<bool>(cond);
     const scalar_t* a_base = storage_base<scalar_t>(a_cast);
     const scalar_t* b_base = storage_base<scalar_t>(b_cast);
+    const auto row = [&](const std::array<int64_t, 4>& offsets, int64_t n,
+                         const std::array<int64_t, 4>& stride) {
+      scalar_t* out_row = out_base + offsets[0];
+      const bool* cond_row = cond_base + offsets[1];
+      const scalar_t* a_row = a_base + offsets[2];
+      const scalar_t* b_row = b_base + offsets[3];
+      for (int64_t i = 0; i < n; ++i)
+        out_row[i * stride[0]] =
+            cond_row[i * stride[1]] ? a_row[i * stride[2]] : b_row[i * stride[3]];
+    };
     detail::for_each_row<4>(shape,
                             {out.strides(), strides_in(cond, shape), strides_in(a_cast, shape),
                              strides_in(b_cast, shape)},
                             {out.storage_offset(), cond.storage_offset(), a_cast.storage_offset(),
                              b_cast.storage_offset()},
-                            [&](const std::array<int64_t, 4>& offsets, int64_t n,
-                                const std::array<int64_t, 4>& stride) {
-                              scalar_t* out_row = out_base + offsets[0];
-                              const bool* cond_row = cond_base + offsets[1];
-                              const scalar_t* a_row = a_base + offsets[2];
-                              const scalar_t* b_row = b_base + offsets[3];
-                              for (int64_t i = 0; i < n; ++i)
-                                out_row[i * stride[0]] = cond_row[i * stride[1]]
-                                                             ? a_row[i * stride[2]]
-                                                             : b_row[i * stride[3]];
-                            });
+                            row);
   });
   return out;
 }
@@ -345,18 +343,19 @@ void masked_fill_(const Tensor& self, const Tensor& mask, double value) {
         " cannot be stored in a ", dtype_name(self.dtype()), " tensor");
   const Tensor fill_where = separate(self, to(mask, kBool));
   dispatch_all(self.dtype(), [&]<typename scalar_t>() {
+    // self[i] = value where fill_where[i], along each row of self's shape.
     const auto fill_value = static_cast<scalar_t>(value);
     scalar_t* self_base = storage_base<scalar_t>(self);
     const bool* mask_base = storage_base<bool>(fill_where);
+    const auto row = [&](const std::array<int64_t, 2>& offsets, int64_t n,
+                         const std::array<int64_t, 2>& stride) {
+      scalar_t* self_row = self_base + offsets[0];
+      const bool* mask_row = mask_base + offsets[1];
+      for (int64_t i = 0; i < n; ++i)
+        if (mask_row[i * stride[1]]) self_row[i * stride[0]] = fill_value;
+    };
     detail::for_each_row<2>(self.shape(), {self.strides(), strides_in(fill_where, self.shape())},
-                            {self.storage_offset(), fill_where.storage_offset()},
-                            [&](const std::array<int64_t, 2>& offsets, int64_t n,
-                                const std::array<int64_t, 2>& stride) {
-                              scalar_t* self_row = self_base + offsets[0];
-                              const bool* mask_row = mask_base + offsets[1];
-                              for (int64_t i = 0; i < n; ++i)
-                                if (mask_row[i * stride[1]]) self_row[i * stride[0]] = fill_value;
-                            });
+                            {self.storage_offset(), fill_where.storage_offset()}, row);
   });
   self.storage()->bump_version();
 }

@@ -47,7 +47,6 @@ Tensor scalar_tensor(double value, Dtype dtype);
 Tensor wrapped_scalar(double value, const Tensor& other);
 
 enum class CompareOp { Eq, Ne, Lt, Le, Gt, Ge };
-std::string_view compare_op_name(CompareOp op);  // "eq", "ne", "lt", "le", "gt", "ge"
 
 // a op b as a bool tensor of the broadcast shape, comparing in result_dtype(a, b).
 Tensor compare(CompareOp op, const Tensor& a, const Tensor& b);
