@@ -1,7 +1,8 @@
 #pragma once
 
 // Reads the golden files that tests/golden/make_golden.py writes from PyTorch, one record a line:
-//   tensor <key> <float32|float64> <shape "2,3", or "-" for 0-dim> <values, repr(float) each>
+//   tensor <key> <float32|float64|int64|bool> <shape "2,3", or "-" for 0-dim> <values, repr(float)
+//          each, or integers (0 and 1 for bool)>
 //   string <key> <JSON string; only \n, \" and \\ escapes>
 
 #include <cstdlib>
@@ -63,6 +64,12 @@ class Golden {
     return text;
   }
 
+  static Dtype dtype_named(const std::string& name) {
+    for (Dtype dtype : {kFloat32, kFloat64, kInt64, kBool})
+      if (dtype_name(dtype) == name) return dtype;
+    throw Error("golden: unknown dtype " + name);
+  }
+
   void parse(const std::string& line) {
     std::istringstream fields(line);
     std::string kind, key;
@@ -74,7 +81,7 @@ class Golden {
     } else if (kind == "tensor") {
       std::string dtype, shape, value;
       fields >> dtype >> shape;
-      GoldenTensor tensor{dtype == "float64" ? kFloat64 : kFloat32, {}, {}};
+      GoldenTensor tensor{dtype_named(dtype), {}, {}};
       std::istringstream sizes(shape == "-" ? "" : shape);
       for (std::string size; std::getline(sizes, size, ',');)
         tensor.shape.push_back(std::stoll(size));

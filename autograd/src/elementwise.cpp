@@ -104,30 +104,30 @@ Tensor operator-(const Tensor& input) {
   return neg(input);
 }
 
-// A number meets a tensor as a 0-dim tensor of the tensor's dtype, through the same ops.
+// A number meets a tensor as a 0-dim tensor (a wrapped scalar), through the same ops.
 Tensor operator+(const Tensor& a, double b) {
-  return add(a, kernels::scalar_tensor(b, a.dtype()));
+  return add(a, kernels::wrapped_scalar(b, a));
 }
 Tensor operator-(const Tensor& a, double b) {
-  return sub(a, kernels::scalar_tensor(b, a.dtype()));
+  return sub(a, kernels::wrapped_scalar(b, a));
 }
 Tensor operator*(const Tensor& a, double b) {
-  return mul(a, kernels::scalar_tensor(b, a.dtype()));
+  return mul(a, kernels::wrapped_scalar(b, a));
 }
 Tensor operator/(const Tensor& a, double b) {
-  return div(a, kernels::scalar_tensor(b, a.dtype()));
+  return div(a, kernels::wrapped_scalar(b, a));
 }
 Tensor operator+(double a, const Tensor& b) {
-  return add(kernels::scalar_tensor(a, b.dtype()), b);
+  return add(kernels::wrapped_scalar(a, b), b);
 }
 Tensor operator-(double a, const Tensor& b) {
-  return sub_named(kernels::scalar_tensor(a, b.dtype()), b, "RsubBackward1");
+  return sub_named(kernels::wrapped_scalar(a, b), b, "RsubBackward1");
 }
 Tensor operator*(double a, const Tensor& b) {
-  return mul(kernels::scalar_tensor(a, b.dtype()), b);
+  return mul(kernels::wrapped_scalar(a, b), b);
 }
 Tensor operator/(double a, const Tensor& b) {
-  return div_named(kernels::scalar_tensor(a, b.dtype()), b, "MulBackward0");
+  return div_named(kernels::wrapped_scalar(a, b), b, "MulBackward0");
 }
 
 }  // namespace mg

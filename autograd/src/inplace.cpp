@@ -108,16 +108,16 @@ Tensor& Tensor::operator/=(const Tensor& other) {
   return apply_("div_", kernels::BinaryOp::Div, *this, other);
 }
 Tensor& Tensor::operator+=(double other) {
-  return *this += kernels::scalar_tensor(other, dtype());
+  return *this += kernels::wrapped_scalar(other, *this);
 }
 Tensor& Tensor::operator-=(double other) {
-  return *this -= kernels::scalar_tensor(other, dtype());
+  return *this -= kernels::wrapped_scalar(other, *this);
 }
 Tensor& Tensor::operator*=(double other) {
-  return *this *= kernels::scalar_tensor(other, dtype());
+  return *this *= kernels::wrapped_scalar(other, *this);
 }
 Tensor& Tensor::operator/=(double other) {
-  return *this /= kernels::scalar_tensor(other, dtype());
+  return *this /= kernels::wrapped_scalar(other, *this);
 }
 
 Tensor& Tensor::copy_(const Tensor& src) {

@@ -92,6 +92,7 @@ std::shared_ptr<Node> make_node(std::string name, std::vector<InputGrad> inputs)
 }
 
 void record(Tensor& result, std::string name, std::vector<InputGrad> inputs) {
+  if (!is_floating_point(result.dtype())) return;  // integer and bool results have no gradient
   check(result.impl().autograd == nullptr, "autograd: internal error: ", name,
         " recorded on a tensor that already has a history");
   auto meta = std::make_shared<AutogradMeta>();

@@ -20,6 +20,9 @@ Tensor& Tensor::requires_grad_(bool requires_grad) {
   check(is_leaf(),
         "requires_grad_: only leaf tensors can change requires_grad; this one was made by ",
         meta_of(*this) ? meta_of(*this)->grad_fn_name() : "", "; use detach() to get a leaf");
+  check(!requires_grad || is_floating_point(dtype()),
+        "requires_grad_: only floating-point tensors can require gradients, got ",
+        dtype_name(dtype()));
   if (meta_of(*this) == nullptr) impl().autograd = std::make_shared<AutogradMeta>();
   meta_of(*this)->leaf_requires_grad = requires_grad;
   // A leaf view that requires grad becomes a tensor in its own right: tracked as a view, its

@@ -4,6 +4,7 @@
 #include "minigrad/autograd/grad_mode.h"
 #include "minigrad/autograd/gradcheck.h"
 #include "minigrad/autograd/ops.h"
+#include "minigrad/tensor/compare.h"
 #include "minigrad/tensor/dtype.h"
 #include "minigrad/tensor/dropout.h"
 #include "minigrad/tensor/error.h"

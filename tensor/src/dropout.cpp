@@ -31,7 +31,7 @@ Tensor dropout_noise(const Shape& shape, Dtype dtype, double p, Generator& gen) 
     bernoulli_keep_mask_mkl(keep.data(), n, keep_prob, gen);
   else
     bernoulli_keep_mask_default(keep.data(), n, keep_prob, gen);
-  dispatch(dtype, [&]<typename scalar_t>() {
+  dispatch(dtype, "dropout", [&]<typename scalar_t>() {
     // PyTorch divides the 0/1 mask by 1 - p rounded to the tensor's dtype.
     const scalar_t scale = scalar_t{1} / static_cast<scalar_t>(keep_prob);
     scalar_t* data = noise.data_ptr<scalar_t>();

@@ -21,6 +21,9 @@ namespace {
 constexpr const char* kBinaryOpNames[] = {"add", "sub", "mul", "div"};
 static_assert(std::size(kBinaryOpNames) == static_cast<size_t>(BinaryOp::Div) + 1,
               "one name per BinaryOp");
+constexpr const char* kCompareOpNames[] = {"eq", "ne", "lt", "le", "gt", "ge"};
+static_assert(std::size(kCompareOpNames) == static_cast<size_t>(CompareOp::Ge) + 1,
+              "one name per CompareOp");
 constexpr const char* kUnaryOpNames[] = {"neg", "exp"};
 static_assert(std::size(kUnaryOpNames) == static_cast<size_t>(UnaryOp::Exp) + 1,
               "one name per UnaryOp");
@@ -37,6 +40,24 @@ void with_binary_fn(BinaryOp op, Body&& body) {
       return body([](auto x, auto y) { return x * y; });
     case BinaryOp::Div:
       return body([](auto x, auto y) { return x / y; });
+  }
+}
+
+template <typename Body>
+void with_compare_fn(CompareOp op, Body&& body) {
+  switch (op) {
+    case CompareOp::Eq:
+      return body([](auto x, auto y) { return x == y; });
+    case CompareOp::Ne:
+      return body([](auto x, auto y) { return x != y; });
+    case CompareOp::Lt:
+      return body([](auto x, auto y) { return x < y; });
+    case CompareOp::Le:
+      return body([](auto x, auto y) { return x <= y; });
+    case CompareOp::Gt:
+      return body([](auto x, auto y) { return x > y; });
+    case CompareOp::Ge:
+      return body([](auto x, auto y) { return x >= y; });
   }
 }
 
@@ -75,10 +96,44 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
   return shape;
 }
 
+namespace {
+// PyTorch's type lattice for our dtypes: bool < int64 < float32 < float64.
+int rank(Dtype dtype) {
+  switch (dtype) {
+    case Dtype::Bool:
+      return 0;
+    case Dtype::Int64:
+      return 1;
+    case Dtype::Float32:
+      return 2;
+    case Dtype::Float64:
+      return 3;
+  }
+  return 0;
+}
+// The kind of a dtype: bool 0, integer 1, floating point 2.
+int kind(Dtype dtype) {
+  return std::min(rank(dtype), 2);
+}
+Dtype promote(Dtype a, Dtype b) {
+  return rank(a) >= rank(b) ? a : b;
+}
+
+// The dtype a op b is computed and returned in.
+Dtype binary_dtype(BinaryOp op, const Tensor& a, const Tensor& b) {
+  const Dtype dtype = result_dtype(a, b);
+  check(op != BinaryOp::Sub || (a.dtype() != kBool && b.dtype() != kBool),
+        "sub: a bool tensor cannot be subtracted or subtracted from, as in PyTorch (for a mask, "
+        "use logical_not)");
+  return op == BinaryOp::Div && !is_floating_point(dtype) ? kFloat32 : dtype;
+}
+}  // namespace
+
 Dtype result_dtype(const Tensor& a, const Tensor& b) {
-  if (a.dtype() == b.dtype()) return a.dtype();
-  if ((a.dim() == 0) != (b.dim() == 0)) return a.dim() == 0 ? b.dtype() : a.dtype();
-  return kFloat64;
+  if ((a.dim() == 0) == (b.dim() == 0)) return promote(a.dtype(), b.dtype());
+  const Dtype with_dims = a.dim() == 0 ? b.dtype() : a.dtype();
+  const Dtype zero_dim = a.dim() == 0 ? a.dtype() : b.dtype();
+  return kind(zero_dim) > kind(with_dims) ? promote(with_dims, zero_dim) : with_dims;
 }
 
 namespace {
@@ -107,29 +162,29 @@ Tensor separate(const Tensor& dst, const Tensor& src) {
 
 // --- The loops ----------------------------------------------------------------------------------
 
-// out = fn(a, b) over out's shape. out: any view of scalar_t; a, b: scalar_t views whose shapes
+// out = fn(a, b) over out's shape. out: any view of out_t; a, b: in_t views whose shapes
 // broadcast to out's. Rows whose strides are all 1, or 1 with one operand fixed (stride 0, a
 // broadcast scalar or row), get loops the compiler vectorises.
-template <typename scalar_t, typename Fn>
+template <typename out_t, typename in_t, typename Fn>
 void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, Fn fn) {
-  scalar_t* out_base = storage_base<scalar_t>(out);
-  const scalar_t* a_base = storage_base<scalar_t>(a);
-  const scalar_t* b_base = storage_base<scalar_t>(b);
+  out_t* out_base = storage_base<out_t>(out);
+  const in_t* a_base = storage_base<in_t>(a);
+  const in_t* b_base = storage_base<in_t>(b);
   const Shape& shape = out.shape();
   detail::for_each_row<3>(
       shape, {out.strides(), strides_in(a, shape), strides_in(b, shape)},
       {out.storage_offset(), a.storage_offset(), b.storage_offset()},
       [&](const std::array<int64_t, 3>& offsets, int64_t n, const std::array<int64_t, 3>& stride) {
-        scalar_t* out_row = out_base + offsets[0];
-        const scalar_t* a_row = a_base + offsets[1];
-        const scalar_t* b_row = b_base + offsets[2];
+        out_t* out_row = out_base + offsets[0];
+        const in_t* a_row = a_base + offsets[1];
+        const in_t* b_row = b_base + offsets[2];
         if (stride[0] == 1 && stride[1] == 1 && stride[2] == 1) {
           for (int64_t i = 0; i < n; ++i) out_row[i] = fn(a_row[i], b_row[i]);
         } else if (stride[0] == 1 && stride[1] == 1 && stride[2] == 0) {
-          const scalar_t b_value = *b_row;
+          const in_t b_value = *b_row;
           for (int64_t i = 0; i < n; ++i) out_row[i] = fn(a_row[i], b_value);
         } else if (stride[0] == 1 && stride[1] == 0 && stride[2] == 1) {
-          const scalar_t a_value = *a_row;
+          const in_t a_value = *a_row;
           for (int64_t i = 0; i < n; ++i) out_row[i] = fn(a_value, b_row[i]);
         } else {
           for (int64_t i = 0; i < n; ++i)
@@ -164,18 +219,28 @@ void unary_loop(const Tensor& out, const Tensor& input, Fn fn) {
 
 // out = a op b, all three already of out's dtype; out may be a (in place).
 void binary_into(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b) {
-  dispatch(out.dtype(), [&]<typename scalar_t>() {
-    with_binary_fn(op, [&](auto fn) { binary_loop<scalar_t>(out, a, b, fn); });
+  dispatch_all(out.dtype(), [&]<typename scalar_t>() {
+    with_binary_fn(op, [&](auto fn) { binary_loop<scalar_t, scalar_t>(out, a, b, fn); });
   });
 }
 
 // dst = src broadcast and converted; no checks, no version bump.
 void copy_into(const Tensor& dst, const Tensor& src) {
-  dispatch(dst.dtype(), [&]<typename out_t>() {
-    dispatch(src.dtype(), [&]<typename in_t>() {
+  dispatch_all(dst.dtype(), [&]<typename out_t>() {
+    dispatch_all(src.dtype(), [&]<typename in_t>() {
       unary_loop<out_t, in_t>(dst, src, [](in_t x) { return static_cast<out_t>(x); });
     });
   });
+}
+
+// Whether `shape` broadcasts to `target` unchanged: aligned from the last dim, each size is 1 or
+// target's.
+bool broadcasts_to(const Shape& shape, const Shape& target) {
+  if (shape.size() > target.size()) return false;
+  const size_t lead = target.size() - shape.size();
+  for (size_t d = 0; d < shape.size(); ++d)
+    if (shape[d] != 1 && shape[d] != target[lead + d]) return false;
+  return true;
 }
 
 // The shape check every in-place op shares: other must broadcast to self's shape unchanged.
@@ -202,7 +267,7 @@ void check_broadcasts_to(const Tensor& self, const Tensor& other, const std::str
 Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
   const Shape shape =
       broadcast_shapes(a.shape(), b.shape(), kBinaryOpNames[static_cast<size_t>(op)]);
-  const Dtype dtype = result_dtype(a, b);
+  const Dtype dtype = binary_dtype(op, a, b);
   Tensor out = empty(shape, dtype);
   binary_into(op, out, to(a, dtype), to(b, dtype));
   return out;
@@ -210,7 +275,9 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
 
 void binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
   check_broadcasts_to(self, other, str(binary_op_name(op), "_"));
-  const Dtype dtype = result_dtype(self, other);
+  const Dtype dtype = binary_dtype(op, self, other);
+  check(kind(dtype) <= kind(self.dtype()), binary_op_name(op), "_: the result type ",
+        dtype_name(dtype), " cannot be stored in a ", dtype_name(self.dtype()), " tensor");
   if (dtype != self.dtype()) {
     // PyTorch computes float32 += float64 in float64, then rounds the result into self.
     copy_into(self, binary(op, self, other));
@@ -222,7 +289,7 @@ void binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
 
 Tensor unary(UnaryOp op, const Tensor& input) {
   Tensor out = empty(input.shape(), input.dtype());
-  dispatch(input.dtype(), [&]<typename scalar_t>() {
+  dispatch(input.dtype(), unary_op_name(op), [&]<typename scalar_t>() {
     with_unary_fn(op, [&](auto fn) { unary_loop<scalar_t, scalar_t>(out, input, fn); });
   });
   return out;
@@ -230,6 +297,78 @@ Tensor unary(UnaryOp op, const Tensor& input) {
 
 Tensor scalar_tensor(double value, Dtype dtype) {
   return full({}, value, dtype);
+}
+
+Tensor wrapped_scalar(double value, const Tensor& other) {
+  return scalar_tensor(value, is_floating_point(other.dtype()) ? other.dtype() : kFloat32);
+}
+
+Tensor compare(CompareOp op, const Tensor& a, const Tensor& b) {
+  const Shape shape =
+      broadcast_shapes(a.shape(), b.shape(), kCompareOpNames[static_cast<size_t>(op)]);
+  const Dtype dtype = result_dtype(a, b);
+  const Tensor a_cast = to(a, dtype), b_cast = to(b, dtype);
+  Tensor out = empty(shape, kBool);
+  dispatch_all(dtype, [&]<typename scalar_t>() {
+    with_compare_fn(op, [&](auto fn) { binary_loop<bool, scalar_t>(out, a_cast, b_cast, fn); });
+  });
+  return out;
+}
+
+Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
+  const Shape shape =
+      broadcast_shapes(condition.shape(), broadcast_shapes(a.shape(), b.shape(), "where"), "where");
+  const Dtype dtype = result_dtype(a, b);
+  const Tensor cond = to(condition, kBool), a_cast = to(a, dtype), b_cast = to(b, dtype);
+  Tensor out = empty(shape, dtype);
+  dispatch_all(dtype, [&]<typename scalar_t>() {
+    // out[i] = cond[i] ? a[i] : b[i] along each row of the broadcast shape.
+    scalar_t* out_base = storage_base<scalar_t>(out);
+    const bool* cond_base = storage_base<bool>(cond);
+    const scalar_t* a_base = storage_base<scalar_t>(a_cast);
+    const scalar_t* b_base = storage_base<scalar_t>(b_cast);
+    const auto row = [&](const std::array<int64_t, 4>& offsets, int64_t n,
+                         const std::array<int64_t, 4>& stride) {
+      scalar_t* out_row = out_base + offsets[0];
+      const bool* cond_row = cond_base + offsets[1];
+      const scalar_t* a_row = a_base + offsets[2];
+      const scalar_t* b_row = b_base + offsets[3];
+      for (int64_t i = 0; i < n; ++i)
+        out_row[i * stride[0]] =
+            cond_row[i * stride[1]] ? a_row[i * stride[2]] : b_row[i * stride[3]];
+    };
+    detail::for_each_row<4>(shape,
+                            {out.strides(), strides_in(cond, shape), strides_in(a_cast, shape),
+                             strides_in(b_cast, shape)},
+                            {out.storage_offset(), cond.storage_offset(), a_cast.storage_offset(),
+                             b_cast.storage_offset()},
+                            row);
+  });
+  return out;
+}
+
+void masked_fill_(const Tensor& self, const Tensor& mask, double value) {
+  check(broadcasts_to(mask.shape(), self.shape()), "masked_fill: mask of shape ", mask.shape(),
+        " cannot be broadcast to the input's shape ", self.shape());
+  check(is_floating_point(self.dtype()) || std::isfinite(value), "masked_fill: value ", value,
+        " cannot be stored in a ", dtype_name(self.dtype()), " tensor");
+  const Tensor fill_where = separate(self, to(mask, kBool));
+  dispatch_all(self.dtype(), [&]<typename scalar_t>() {
+    // self[i] = value where fill_where[i], along each row of self's shape.
+    const auto fill_value = static_cast<scalar_t>(value);
+    scalar_t* self_base = storage_base<scalar_t>(self);
+    const bool* mask_base = storage_base<bool>(fill_where);
+    const auto row = [&](const std::array<int64_t, 2>& offsets, int64_t n,
+                         const std::array<int64_t, 2>& stride) {
+      scalar_t* self_row = self_base + offsets[0];
+      const bool* mask_row = mask_base + offsets[1];
+      for (int64_t i = 0; i < n; ++i)
+        if (mask_row[i * stride[1]]) self_row[i * stride[0]] = fill_value;
+    };
+    detail::for_each_row<2>(self.shape(), {self.strides(), strides_in(fill_where, self.shape())},
+                            {self.storage_offset(), fill_where.storage_offset()}, row);
+  });
+  self.storage()->bump_version();
 }
 
 void copy_(const Tensor& dst, const Tensor& src) {
@@ -240,7 +379,7 @@ void copy_(const Tensor& dst, const Tensor& src) {
 
 void fill_(const Tensor& dst, double value) {
   check_no_internal_overlap(dst, "fill_");
-  dispatch(dst.dtype(), [&]<typename scalar_t>() {
+  dispatch_all(dst.dtype(), [&]<typename scalar_t>() {
     const auto fill_value = static_cast<scalar_t>(value);
     scalar_t* base = storage_base<scalar_t>(dst);
     detail::for_each_row(dst.shape(), dst.strides(), dst.storage_offset(),

@@ -1,6 +1,7 @@
 #include "minigrad/tensor/factory.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "minigrad/tensor/random.h"
 
@@ -19,7 +20,7 @@ Tensor empty(const Shape& shape, Dtype dtype) {
 
 Tensor full(const Shape& shape, double value, Dtype dtype) {
   Tensor out = empty(shape, dtype);
-  dispatch(dtype, [&]<typename scalar_t>() {
+  dispatch_all(dtype, [&]<typename scalar_t>() {
     std::fill_n(out.data_ptr<scalar_t>(), out.numel(), static_cast<scalar_t>(value));
   });
   return out;
@@ -34,7 +35,7 @@ Tensor ones(const Shape& shape, Dtype dtype) {
 
 Tensor rand(const Shape& shape, Dtype dtype) {
   Tensor out = empty(shape, dtype);
-  dispatch(dtype, [&]<typename scalar_t>() {
+  dispatch(dtype, "rand", [&]<typename scalar_t>() {
     kernels::uniform_fill(out.data_ptr<scalar_t>(), out.numel(), 0.0, 1.0, default_generator());
   });
   return out;
@@ -42,7 +43,7 @@ Tensor rand(const Shape& shape, Dtype dtype) {
 
 Tensor randn(const Shape& shape, Dtype dtype) {
   Tensor out = empty(shape, dtype);
-  dispatch(dtype, [&]<typename scalar_t>() {
+  dispatch(dtype, "randn", [&]<typename scalar_t>() {
     kernels::normal_fill(out.data_ptr<scalar_t>(), out.numel(), 0.0, 1.0, default_generator());
   });
   return out;
@@ -72,7 +73,7 @@ Tensor from_vector(const std::vector<T>& values, const Shape& shape, Dtype dtype
   check(static_cast<int64_t>(values.size()) == numel(shape), "from_vector: ", values.size(),
         " values cannot fill shape ", shape, " (", numel(shape), " elements)");
   Tensor out = empty(shape, dtype);
-  dispatch(dtype, [&]<typename scalar_t>() {
+  dispatch_all(dtype, [&]<typename scalar_t>() {
     std::transform(values.begin(), values.end(), out.data_ptr<scalar_t>(),
                    [](T value) { return static_cast<scalar_t>(value); });
   });
@@ -80,6 +81,39 @@ Tensor from_vector(const std::vector<T>& values, const Shape& shape, Dtype dtype
 }
 template Tensor from_vector(const std::vector<float>&, const Shape&, Dtype);
 template Tensor from_vector(const std::vector<double>&, const Shape&, Dtype);
+template Tensor from_vector(const std::vector<int64_t>&, const Shape&, Dtype);
+template Tensor from_vector(const std::vector<bool>&, const Shape&, Dtype);
+
+Tensor arange(double start, double end, double step, Dtype dtype) {
+  check(dtype != kBool, "arange: bool is not supported; use an int64 or floating-point dtype");
+  check(std::isfinite(start) && std::isfinite(end), "arange: start ", start, " and end ", end,
+        " must be finite");
+  check(step != 0, "arange: step must be nonzero");
+  check((step > 0 && end >= start) || (step < 0 && end <= start), "arange: step ", step,
+        " cannot go from start ", start, " to end ", end, " (the step's sign is wrong)");
+  const auto size = static_cast<int64_t>(std::ceil((end - start) / step));
+  Tensor out = empty({size}, dtype);
+  dispatch_all(dtype, [&]<typename scalar_t>() {
+    scalar_t* values = out.data_ptr<scalar_t>();
+    // PyTorch's CPU kernel as it runs on AVX2, bit for bit: whole pairs of 32-byte vectors
+    // first, each vector's elements stepped from its own base, fma(k, step, base), with base
+    // rounded to scalar_t; then fma(step, i, start) for the rest. (Exact either way for int64.)
+    const int64_t width = 32 / static_cast<int64_t>(sizeof(scalar_t));
+    const int64_t vectorised = size / (2 * width) * (2 * width);
+    for (int64_t i = 0; i < vectorised; i += width) {
+      const double base = static_cast<scalar_t>(std::fma(step, static_cast<double>(i), start));
+      for (int64_t k = 0; k < width; ++k)
+        values[i + k] = static_cast<scalar_t>(std::fma(static_cast<double>(k), step, base));
+    }
+    for (int64_t i = vectorised; i < size; ++i)
+      values[i] = static_cast<scalar_t>(std::fma(step, static_cast<double>(i), start));
+  });
+  return out;
+}
+
+Tensor arange(double end, Dtype dtype) {
+  return arange(0, end, 1, dtype);
+}
 
 Tensor tensor(double value, Dtype dtype) {
   return full({}, value, dtype);

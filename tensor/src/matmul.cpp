@@ -79,7 +79,7 @@ Tensor dot_product(const Tensor& a, const Tensor& b) {
   check(n <= INT_MAX && a.stride(0) <= INT_MAX && b.stride(0) <= INT_MAX, "dot: length ", n,
         " is beyond BLAS's 32-bit integers");
   Tensor out = empty({}, a.dtype());
-  dispatch(a.dtype(), [&]<typename scalar_t>() {
+  dispatch(a.dtype(), "dot", [&]<typename scalar_t>() {
     const auto length = static_cast<int>(n);
     const auto a_step = static_cast<int>(a.stride(0)), b_step = static_cast<int>(b.stride(0));
     const scalar_t* x = first_element<scalar_t>(a);
@@ -191,7 +191,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   for (int64_t size : {m, n, k, a_operand.layout.ld, b_operand.layout.ld})
     check_blas_size(size, a.shape(), b.shape());
 
-  dispatch(a.dtype(), [&]<typename scalar_t>() {
+  dispatch(a.dtype(), "matmul", [&]<typename scalar_t>() {
     const scalar_t* a_data = first_element<scalar_t>(a_operand.matrix);
     const scalar_t* b_data = first_element<scalar_t>(b_operand.matrix);
     scalar_t* out_data = out.data_ptr<scalar_t>();

@@ -47,6 +47,8 @@ std::string pad_left(const std::string& text, size_t width) {
 }
 
 // Chooses one format for all shown elements of a tensor, as PyTorch's _Formatter does:
+// - int64 and bool tensors print each value as Python does ("-2", "True"), padded to the
+//   widest; the rest is for floating point:
 // - int mode when every nonzero finite value is an integer: "1.", "-3.", "nan";
 // - scientific when the nonzero finite magnitudes span more than 1000x, exceed 1e8, or (outside
 //   int mode) go below 1e-4: "1.0000e+08";
@@ -54,8 +56,13 @@ std::string pad_left(const std::string& text, size_t width) {
 // Zeros, inf and nan take no part in the choice nor in the width, so they may print wider.
 class ElementFormatter {
  public:
-  ElementFormatter(const std::vector<double>& shown_values, const PrintOptions& options)
-      : precision_(options.precision) {
+  ElementFormatter(const std::vector<double>& shown_values, Dtype dtype,
+                   const PrintOptions& options)
+      : dtype_(dtype), precision_(options.precision) {
+    if (!is_floating_point(dtype)) {
+      for (double value : shown_values) max_width_ = std::max(max_width_, python_str(value).size());
+      return;
+    }
     std::vector<double> nonzero_finite;
     for (double value : shown_values) {
       if (std::isfinite(value) && value != 0) nonzero_finite.push_back(value);
@@ -90,6 +97,7 @@ class ElementFormatter {
   size_t width() const { return max_width_; }
 
   std::string format(double value) const {
+    if (!is_floating_point(dtype_)) return pad_left(python_str(value), max_width_);
     if (sci_mode_) return pad_left(scientific(value, precision_), max_width_);
     if (int_mode_) {
       std::string text = fixed(value, 0);
@@ -100,6 +108,13 @@ class ElementFormatter {
   }
 
  private:
+  // Python's str() of an int or a bool element.
+  std::string python_str(double value) const {
+    if (dtype_ == kBool) return value != 0 ? "True" : "False";
+    return std::to_string(static_cast<int64_t>(value));
+  }
+
+  Dtype dtype_;
   int precision_;
   bool int_mode_ = true;
   bool sci_mode_ = false;
@@ -110,13 +125,14 @@ class ElementFormatter {
 // values is row-major with the given shape; indent is the column of the outermost '['.
 class TensorPrinter {
  public:
-  TensorPrinter(const std::vector<double>& values, const Shape& shape, const PrintOptions& options)
+  TensorPrinter(const std::vector<double>& values, const Shape& shape, Dtype dtype,
+                const PrintOptions& options)
       : values_(values),
         shape_(shape),
         strides_(shape.size()),
         options_(options),
         summarize_(static_cast<int64_t>(values.size()) > options.threshold),
-        formatter_(shown_values(), options) {}
+        formatter_(shown_values(), dtype, options) {}
 
   std::string str(int64_t indent) const {
     if (shape_.empty()) return formatter_.format(values_[0]);
@@ -269,11 +285,12 @@ std::string format_tensor(const std::vector<double>& values, const Shape& shape,
   } else if (dtype == Dtype::Float32) {
     std::vector<double> as_float(values.begin(), values.end());
     for (double& value : as_float) value = static_cast<float>(value);
-    data = TensorPrinter(as_float, shape, options).str(indent);
+    data = TensorPrinter(as_float, shape, dtype, options).str(indent);
   } else {
-    data = TensorPrinter(values, shape, options).str(indent);
+    data = TensorPrinter(values, shape, dtype, options).str(indent);
   }
-  if (dtype != Dtype::Float32)
+  // int64 and bool are default dtypes too, except in an empty tensor, which shows no values.
+  if (dtype == kFloat64 || (numel == 0 && dtype != kFloat32))
     all_suffixes.push_back("dtype=torch." + std::string(dtype_name(dtype)));
   all_suffixes.insert(all_suffixes.end(), suffixes.begin(), suffixes.end());
   return add_suffixes(prefix + data, all_suffixes, indent, options.linewidth);

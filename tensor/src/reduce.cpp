@@ -149,7 +149,7 @@ Tensor sum(const Tensor& input, const Dims& dims, bool keepdim) {
   if (input.numel() == 0) return result;  // an empty sum is 0
   const std::vector<LoopDim> loop = loop_dims(input, reduced, keepdim);
 
-  dispatch(input.dtype(), [&]<typename T>() {
+  dispatch(input.dtype(), "sum", [&]<typename T>() {
     const T* in = input.data_ptr<T>();
     T* out = result.data_ptr<T>();
     std::vector<T> partial;
@@ -181,7 +181,7 @@ Tensor mean(const Tensor& input, const Dims& dims, bool keepdim) {
   for (int64_t d = 0; d < input.dim(); ++d)
     if (reduced[d]) count *= input.shape()[d];
   Tensor result = sum(input, dims, keepdim);
-  dispatch(result.dtype(), [&]<typename T>() {
+  dispatch(result.dtype(), "mean", [&]<typename T>() {
     T* values = result.data_ptr<T>();
     const T divisor = static_cast<T>(count);
     for (int64_t i = 0; i < result.numel(); ++i) values[i] /= divisor;  // 0 / 0 is nan
@@ -191,7 +191,7 @@ Tensor mean(const Tensor& input, const Dims& dims, bool keepdim) {
 
 NonFiniteCount count_non_finite(const Tensor& input) {
   NonFiniteCount count;
-  dispatch(input.dtype(), [&]<typename scalar_t>() {
+  dispatch(input.dtype(), "detect_anomaly", [&]<typename scalar_t>() {
     const auto* base = static_cast<const scalar_t*>(input.storage()->data());
     detail::for_each_row(input.shape(), input.strides(), input.storage_offset(),
                          [&](int64_t offset, int64_t n, int64_t stride) {

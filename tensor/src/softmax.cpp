@@ -258,7 +258,7 @@ Tensor softmax(const Tensor& input, int64_t dim) {
   Tensor out = empty(input.shape(), input.dtype());
   if (input.numel() == 0) return out;
   const Slices s = slices(input.shape(), d);
-  dispatch(input.dtype(), [&]<typename T>() {
+  dispatch(input.dtype(), "softmax", [&]<typename T>() {
     if (s.last_dim)
       softmax_lastdim(x.data_ptr<T>(), out.data_ptr<T>(), s.outer, s.dim_size);
     else
@@ -278,7 +278,7 @@ Tensor softmax_backward(const Tensor& grad_out, const Tensor& output, int64_t di
   Tensor grad_in = empty(output.shape(), output.dtype());
   if (output.numel() == 0) return grad_in;
   const Slices s = slices(output.shape(), d);
-  dispatch(output.dtype(), [&]<typename T>() {
+  dispatch(output.dtype(), "softmax_backward", [&]<typename T>() {
     if (s.last_dim)
       softmax_backward_lastdim(dout.data_ptr<T>(), y.data_ptr<T>(), grad_in.data_ptr<T>(), s.outer,
                                s.dim_size);

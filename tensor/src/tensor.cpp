@@ -68,6 +68,8 @@ T* Tensor::data_ptr() const {
 }
 template float* Tensor::data_ptr<float>() const;
 template double* Tensor::data_ptr<double>() const;
+template int64_t* Tensor::data_ptr<int64_t>() const;
+template bool* Tensor::data_ptr<bool>() const;
 
 double Tensor::item() const {
   check(numel() == 1, "item: a tensor with ", numel(), " elements (shape ", shape(),
@@ -79,7 +81,7 @@ template <typename T>
 std::vector<T> Tensor::to_vector() const {
   std::vector<T> values;
   values.reserve(numel());
-  dispatch(dtype(), [&]<typename scalar_t>() {
+  dispatch_all(dtype(), [&]<typename scalar_t>() {
     const auto* base = static_cast<const scalar_t*>(storage()->data());
     detail::for_each_row(shape(), strides(), storage_offset(),
                          [&](int64_t offset, int64_t n, int64_t stride) {
@@ -91,6 +93,8 @@ std::vector<T> Tensor::to_vector() const {
 }
 template std::vector<float> Tensor::to_vector<float>() const;
 template std::vector<double> Tensor::to_vector<double>() const;
+template std::vector<int64_t> Tensor::to_vector<int64_t>() const;
+template std::vector<bool> Tensor::to_vector<bool>() const;
 
 std::ostream& operator<<(std::ostream& out, const Tensor& tensor) {
   if (!tensor.defined()) return out << "None";

@@ -15,7 +15,7 @@ Tensor zero_part(const char* op, const Tensor& input, ZeroRange zero_range) {
   Tensor out = clone(input);
   const int64_t rows = input.size(-2), cols = input.size(-1);
   const int64_t matrices = rows * cols == 0 ? 0 : out.numel() / (rows * cols);
-  dispatch(out.dtype(), [&]<typename scalar_t>() {
+  dispatch_all(out.dtype(), [&]<typename scalar_t>() {
     scalar_t* matrix = out.data_ptr<scalar_t>();
     for (int64_t b = 0; b < matrices; ++b, matrix += rows * cols)
       for (int64_t i = 0; i < rows; ++i) {

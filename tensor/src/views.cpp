@@ -232,7 +232,7 @@ Tensor expand(const Tensor& input, const Shape& shape) {
 
 Tensor clone(const Tensor& input) {
   Tensor out = empty(input.shape(), input.dtype());
-  dispatch(input.dtype(), [&]<typename scalar_t>() {
+  dispatch_all(input.dtype(), [&]<typename scalar_t>() {
     const auto* source = static_cast<const scalar_t*>(input.storage()->data());
     scalar_t* target = out.data_ptr<scalar_t>();
     detail::for_each_row(input.shape(), input.strides(), input.storage_offset(),

@@ -154,6 +154,24 @@ def _tensor_cases():
         threshold=10, edgeitems=2)
     add("options_precision_6_float64", torch.tensor([3.14159265358979, 1.0], dtype=f64),
         precision=6)
+
+    # int64 and bool: Python's str of each value, right-aligned; no dtype suffix unless empty
+    add("int64_vector", torch.tensor([1, 0, 3]))
+    add("int64_matrix_aligned", torch.tensor([[1, -2], [10, 3]]))
+    add("int64_scalar", torch.tensor(-5))
+    add("int64_arange_wraps", torch.arange(0, 40000, 1000))
+    add("int64_summarised", torch.arange(2000))
+    add("int64_large", torch.tensor([123456789012, -3]))
+    add("int64_empty", torch.zeros(0, dtype=torch.int64))
+    add("int64_empty_2d", torch.zeros(2, 0, dtype=torch.int64))
+    add("int64_options_ignored", torch.tensor([1, 100000]), precision=2, sci_mode=True)
+    add("bool_vector", torch.tensor([True, False, True]))
+    add("bool_all_true", torch.tensor([True, True]))
+    add("bool_scalar", torch.tensor(False))
+    add("bool_matrix_mask", torch.triu(torch.ones(4, 4), diagonal=1).bool())
+    add("bool_wraps", _seeded(32, lambda: torch.randn(20) > 0))
+    add("bool_summarised", _seeded(33, lambda: torch.randn(1001) > 0))
+    add("bool_empty", torch.zeros(0, dtype=torch.bool))
     return cases
 
 

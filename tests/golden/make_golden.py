@@ -3,7 +3,8 @@
 
 Run with Debian's PyTorch (apt-get install python3-torch): /usr/bin/python3 tests/golden/make_golden.py
 The C++ tests read the committed output and never need Python. Record format, one a line:
-  tensor <key> <float32|float64> <shape "2,3", or "-" for 0-dim> <values, repr(float) each>
+  tensor <key> <float32|float64|int64|bool> <shape "2,3", or "-" for 0-dim> <values: repr(float)
+         each, or the integer (0 and 1 for bool) for int64 and bool>
   string <key> <JSON string>
 """
 import json
@@ -16,6 +17,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import gen_autograd  # noqa: E402
+import gen_dtypes  # noqa: E402
 import gen_elementwise  # noqa: E402
 import gen_matmul  # noqa: E402
 import gen_print  # noqa: E402
@@ -31,9 +33,12 @@ class GoldenFile:
 
     def emit(self, key, tensor):
         tensor = tensor.detach()
-        dtype = {torch.float32: "float32", torch.float64: "float64"}[tensor.dtype]
+        dtype = {torch.float32: "float32", torch.float64: "float64", torch.int64: "int64",
+                 torch.bool: "bool"}[tensor.dtype]
         shape = ",".join(str(size) for size in tensor.shape) if tensor.dim() else "-"
-        values = " ".join(repr(float(v)) for v in tensor.reshape(-1).tolist())
+        number = repr if tensor.is_floating_point() else str
+        convert = float if tensor.is_floating_point() else int
+        values = " ".join(number(convert(v)) for v in tensor.reshape(-1).tolist())
         self.lines.append(f"tensor {key} {dtype} {shape} {values}".rstrip())
 
     def emit_string(self, key, text):
@@ -56,6 +61,7 @@ GENERATORS = {
     "elementwise.txt": lambda file: gen_elementwise.generate(file.emit),
     "matmul.txt": lambda file: gen_matmul.generate(file.emit),
     "reduce.txt": lambda file: gen_reduce.generate(file.emit),
+    "dtypes.txt": lambda file: gen_dtypes.generate(file.emit, file.emit_string),
 }
 
 

@@ -159,7 +159,7 @@ TEST(Golden, Rand) {
             "random/rand/seed" + std::to_string(seed) + "/" + dtype + "/" + shape;
         SCOPED_TRACE(key);
         const GoldenTensor& expected = golden(key);
-        dispatch(expected.dtype, [&]<typename T>() {
+        dispatch(expected.dtype, "random_test", [&]<typename T>() {
           Generator gen(seed);
           std::vector<T> rand(numel(expected.shape));
           kernels::uniform_fill(rand.data(), std::ssize(rand), 0.0, 1.0, gen);
@@ -178,7 +178,7 @@ TEST(Golden, Randn) {
             "random/randn/seed" + std::to_string(seed) + "/" + dtype + "/" + std::to_string(n);
         SCOPED_TRACE(key);
         const GoldenTensor& expected = golden(key);
-        dispatch(expected.dtype, [&]<typename T>() {
+        dispatch(expected.dtype, "random_test", [&]<typename T>() {
           Generator gen(seed);
           std::vector<T> randn(n);
           kernels::normal_fill(randn.data(), n, 0.0, 1.0, gen);
@@ -197,7 +197,7 @@ TEST(Golden, UniformAndNormalWithParameters) {
       double from = 0, to = 0;
       ASSERT_EQ(std::sscanf(range.c_str(), "from%lf_to%lf", &from, &to), 2);
       const GoldenTensor& expected = golden(key);
-      dispatch(expected.dtype, [&]<typename T>() {
+      dispatch(expected.dtype, "random_test", [&]<typename T>() {
         Generator gen(123);
         std::vector<T> uniform(20);
         kernels::uniform_fill(uniform.data(), 20, from, to, gen);
@@ -212,7 +212,7 @@ TEST(Golden, UniformAndNormalWithParameters) {
         double mean = 0, std = 0;
         ASSERT_EQ(std::sscanf(moments.c_str(), "mean%lf_std%lf", &mean, &std), 2);
         const GoldenTensor& expected = golden(key);
-        dispatch(expected.dtype, [&]<typename T>() {
+        dispatch(expected.dtype, "random_test", [&]<typename T>() {
           Generator gen(123);
           std::vector<T> normal(n);
           kernels::normal_fill(normal.data(), n, mean, std, gen);
@@ -231,7 +231,7 @@ TEST(Golden, NormalSerialPath) {
           "random/normal_serial/seed" + std::to_string(seed) + "/" + dtype + "/2x100";
       SCOPED_TRACE(key);
       const GoldenTensor& expected = golden(key);
-      dispatch(expected.dtype, [&]<typename T>() {
+      dispatch(expected.dtype, "random_test", [&]<typename T>() {
         Generator gen(seed);
         std::vector<T> normal(200);
         kernels::normal_fill_serial(normal.data(), 200, 0.0, 1.0, gen);
@@ -253,7 +253,7 @@ TEST(Golden, ConsecutiveRandnCallsShareTheCache) {
                               std::to_string(sizes[call]) + "/call" + std::to_string(call);
       SCOPED_TRACE(key);
       const GoldenTensor& expected = golden(key);
-      dispatch(expected.dtype, [&]<typename T>() {
+      dispatch(expected.dtype, "random_test", [&]<typename T>() {
         std::vector<T> randn(sizes[call]);
         kernels::normal_fill(randn.data(), sizes[call], 0.0, 1.0, gen);
         expect_values(expected, randn);

@@ -106,7 +106,8 @@ struct InputGrad {
 // formulas of the others are dropped with what they saved.
 std::shared_ptr<Node> make_node(std::string name, std::vector<InputGrad> inputs);
 // Makes `result`, which has no history yet, the output of make_node(name, inputs). Call under
-// needs_grad().
+// needs_grad(). Records nothing when result is not floating point (x.to(kInt64)): it never
+// requires grad.
 void record(Tensor& result, std::string name, std::vector<InputGrad> inputs);
 
 AutogradMeta* meta_of(const Tensor& tensor);  // null when the tensor has no autograd state

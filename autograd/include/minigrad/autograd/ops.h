@@ -5,8 +5,10 @@
 #include "minigrad/tensor/tensor.h"
 
 // Differentiable ops as free functions, named as in PyTorch; each also exists as a Tensor method
-// where PyTorch has one. Elementwise ops broadcast with NumPy's rules; a scalar operand takes the
-// tensor's dtype, as a Python number does in PyTorch.
+// where PyTorch has one. Elementwise ops broadcast with NumPy's rules and promote dtypes as
+// PyTorch does; a scalar operand acts as a Python float: it takes a floating-point tensor's
+// dtype and makes an int64 or bool one's result float32. Results that are not floating point
+// never require grad. Comparisons are in minigrad/tensor/compare.h.
 namespace mg {
 
 Tensor add(const Tensor& a, const Tensor& b);
@@ -49,5 +51,15 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
 // The upper / lower triangle of each matrix in the last two dims (see tensor/triangular.h).
 Tensor triu(const Tensor& input, int64_t diagonal = 0);
 Tensor tril(const Tensor& input, int64_t diagonal = 0);
+
+// condition ? a : b elementwise (condition of any dtype, nonzero is true; all three broadcast),
+// in the promoted dtype of a and b; differentiable in a and b. A number takes the other
+// operand's dtype as a Python float does (float32 beside an int64 tensor).
+Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
+Tensor where(const Tensor& condition, const Tensor& a, double b);
+Tensor where(const Tensor& condition, double a, const Tensor& b);
+// input with value where mask is nonzero; mask broadcasts to input's shape (not the reverse).
+// Differentiable in input: attn_scores.masked_fill(mask, -INFINITY).
+Tensor masked_fill(const Tensor& input, const Tensor& mask, double value);
 
 }  // namespace mg

@@ -14,18 +14,23 @@ namespace mg::kernels {
 // neither is 1: "add: shapes [2, 3] and [4] cannot be broadcast (3 != 4 at dim 1)".
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
 
-// PyTorch's result dtype for a binary op: float64 if either is float64, except that a 0-dim
-// operand does not promote a tensor with dims (float32 tensor * 0-dim float64 is float32, as
-// x * 2.5 is in PyTorch).
+// PyTorch's result dtype for a binary op: the higher of the two in bool < int64 < float32 <
+// float64, except that a 0-dim operand promotes a tensor with dims only when it is of a higher
+// kind (bool < integer < floating point): float32 tensor * 0-dim float64 is float32, as x * 2.5
+// is in PyTorch, while int64 tensor * 0-dim float32 is float32.
 Dtype result_dtype(const Tensor& a, const Tensor& b);
 
 enum class BinaryOp { Add, Sub, Mul, Div };
 std::string_view binary_op_name(BinaryOp op);  // "add", "sub", "mul", "div"
 
-// a op b: a new contiguous tensor of the broadcast shape and result_dtype(a, b).
+// a op b: a new contiguous tensor of the broadcast shape and result_dtype(a, b), or float32 when
+// that is an integer or bool dtype and op is Div (true division, as PyTorch's /). Two bool
+// tensors add as logical or and multiply as logical and; sub with a bool operand throws, as in
+// PyTorch.
 Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b);
 // self op= other, in place (add_, sub_, ...): other must broadcast to self's shape. Computes in
-// result_dtype(self, other) and stores in self's dtype, as PyTorch does. Bumps self's version.
+// result_dtype(self, other) and stores in self's dtype, as PyTorch does; throws when that would
+// turn a floating-point result into an integer one (int64 += float32). Bumps self's version.
 void binary_(BinaryOp op, const Tensor& self, const Tensor& other);
 
 enum class UnaryOp { Neg, Exp };
@@ -37,6 +42,21 @@ Tensor unary(UnaryOp op, const Tensor& input);
 // A 0-dim tensor holding `value`: tensor-scalar ops go through the one broadcast path, e.g.
 // binary(BinaryOp::Mul, x, scalar_tensor(2.5, x.dtype())).
 Tensor scalar_tensor(double value, Dtype dtype);
+// A number meeting `other` in an op, as a Python float does in PyTorch: a 0-dim tensor of
+// other's dtype when that is floating point, else float32 (int64 tensor * 2.5 is float32).
+Tensor wrapped_scalar(double value, const Tensor& other);
+
+enum class CompareOp { Eq, Ne, Lt, Le, Gt, Ge };
+
+// a op b as a bool tensor of the broadcast shape, comparing in result_dtype(a, b).
+Tensor compare(CompareOp op, const Tensor& a, const Tensor& b);
+
+// condition ? a : b elementwise, all three broadcast; condition of any dtype (nonzero is true);
+// the result has dtype result_dtype(a, b).
+Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
+// Sets the elements of self (any view) where mask (any dtype, nonzero is true, broadcast to
+// self's shape) is true to value. Bumps self's version.
+void masked_fill_(const Tensor& self, const Tensor& mask, double value);
 
 // dst[...] = src broadcast to dst's shape, converted to dst's dtype; dst may be any view.
 // Bumps dst's version.

@@ -24,12 +24,13 @@ struct PrintOptions {
 const PrintOptions& print_options();
 void set_printoptions(const PrintOptions& options);
 
-// PyTorch's repr of a tensor, character for character: `tensor([[0.3884, 0.8840], ...])`.
-// `values` holds the numel elements in row-major order; float32 values are rounded to float
-// first, as the tensor would hold them. An empty `shape` is a 0-dim tensor. The suffixes
-// follow the data: `size=(0, 3)` for an empty tensor that is not 1-D, `dtype=torch.float64`
-// when not float32, then the caller's `suffixes` (e.g. "grad_fn=<MmBackward0>" or
-// "requires_grad=True"), each moved onto its own line when it would overflow the last one.
+// PyTorch's repr of a tensor, character for character: `tensor([[0.3884, 0.8840], ...])`,
+// `tensor([ True, False])`. `values` holds the numel elements in row-major order; float32 values
+// are rounded to float first, as the tensor would hold them. An empty `shape` is a 0-dim tensor.
+// The suffixes follow the data: `size=(0, 3)` for an empty tensor that is not 1-D,
+// `dtype=torch.float64` (int64 and bool print none, as PyTorch's defaults, unless the tensor is
+// empty), then the caller's `suffixes` (e.g. "grad_fn=<MmBackward0>" or "requires_grad=True"), each
+// moved onto its own line when it would overflow the last one.
 std::string format_tensor(const std::vector<double>& values, const Shape& shape, Dtype dtype,
                           const std::vector<std::string>& suffixes = {});
 

@@ -82,7 +82,7 @@ class Tensor {
   // --- Autograd and differentiable ops: declared here so that every tensor has them, defined in
   // autograd/ (minigrad::autograd), which records the graph.
   bool requires_grad() const;
-  Tensor& requires_grad_(bool requires_grad = true);  // leaves only
+  Tensor& requires_grad_(bool requires_grad = true);  // floating-point leaves only
   bool is_leaf() const;
   Tensor grad() const;  // undefined until a backward pass reaches this leaf
   void zero_grad();     // drops the gradient, as PyTorch's set_to_none does
@@ -129,6 +129,26 @@ class Tensor {
   Tensor exp() const;
   Tensor neg() const;
   Tensor softmax(int64_t dim) const;
+  // A copy converted to dtype (this tensor itself when it already has it), differentiable
+  // between float32 and float64. PyTorch's x.bool(), x.long(), x.float(), x.double() are
+  // x.to(kBool), x.to(kInt64), x.to(kFloat32), x.to(kFloat64).
+  Tensor to(Dtype dtype) const;
+  // A copy with value where mask (any dtype, nonzero is true, broadcast to this shape) is true.
+  Tensor masked_fill(const Tensor& mask, double value) const;
+
+  // Comparisons (compare.h), bool masks; defined in the tensor library: no graph involved.
+  Tensor eq(const Tensor& other) const;
+  Tensor ne(const Tensor& other) const;
+  Tensor lt(const Tensor& other) const;
+  Tensor le(const Tensor& other) const;
+  Tensor gt(const Tensor& other) const;
+  Tensor ge(const Tensor& other) const;
+  Tensor eq(double other) const;
+  Tensor ne(double other) const;
+  Tensor lt(double other) const;
+  Tensor le(double other) const;
+  Tensor gt(double other) const;
+  Tensor ge(double other) const;
 
   // In place, broadcasting `other` to this tensor's shape.
   Tensor& operator+=(const Tensor& other);
