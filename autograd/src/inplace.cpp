@@ -142,6 +142,16 @@ Tensor& Tensor::fill_(double value) {
   return *this;
 }
 
+Tensor& Tensor::masked_fill_(const Tensor& mask, double value) {
+  if (!autograd::needs_grad(*this)) {
+    kernels::masked_fill_(*this, mask, value);
+    return *this;
+  }
+  const Tensor result = mg::masked_fill(*this, mask, value);
+  write_("masked_fill_", *this, result, meta_of(result)->grad_fn());
+  return *this;
+}
+
 Tensor& Tensor::operator=(const Tensor& src) && {
   return copy_(src);
 }

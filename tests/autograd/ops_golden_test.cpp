@@ -178,6 +178,20 @@ const std::map<std::string, OpCase>& op_cases() {
           out += x[1];
           return expanded;
         }}},
+      {"causal_masked_fill_",
+       {{false},
+        [](const Inputs& x) {
+          Tensor masked = x[0] * 1.0;
+          masked.masked_fill_(triu(ones({4, 4}), 1), -INFINITY);
+          return softmax(masked, -1);
+        }}},
+      {"masked_fill_into_row",
+       {{false},
+        [](const Inputs& x) {
+          Tensor out = x[0] * 2.0;
+          out[1].masked_fill_(from_vector(std::vector<bool>{true, false, true, false}, {4}), 0.5);
+          return out;
+        }}},
   };
   return cases;
 }

@@ -61,6 +61,19 @@ def expanded_view_of_rewritten_base(a, w):
     return expanded
 
 
+def causal_masked_fill_(attn_scores):
+    # The chapter's MultiHeadAttention masks its scores in place.
+    masked = attn_scores * 1.0
+    masked.masked_fill_(torch.triu(torch.ones(4, 4), diagonal=1).bool(), -torch.inf)
+    return torch.softmax(masked, -1)
+
+
+def masked_fill_into_row(a):
+    out = a * 2.0
+    out[1].masked_fill_(torch.tensor([True, False, True, False]), 0.5)
+    return out
+
+
 # name -> (input shapes, function). Inputs are float32 leaves drawn with randn; a shape given as
 # ("T", rows, cols) is a [cols, rows] leaf seen through .T (non-contiguous).
 CASES = {
@@ -121,6 +134,8 @@ CASES = {
     "copy_whole": ([(2, 3), (3,)], copy_whole),
     "fill_row": ([(2, 3)], fill_row),
     "expanded_view_of_rewritten_base": ([(3, 4), (4,)], expanded_view_of_rewritten_base),
+    "causal_masked_fill_": ([(2, 4, 4)], causal_masked_fill_),
+    "masked_fill_into_row": ([(3, 4)], masked_fill_into_row),
 }
 
 

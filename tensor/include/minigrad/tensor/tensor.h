@@ -161,6 +161,7 @@ class Tensor {
   Tensor& operator/=(double other);
   Tensor& copy_(const Tensor& src);
   Tensor& fill_(double value);
+  Tensor& masked_fill_(const Tensor& mask, double value);  // mask broadcasts to this shape
 
   TensorImpl& impl() const;
   const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
