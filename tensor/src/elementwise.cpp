@@ -123,8 +123,8 @@ Dtype promote(Dtype a, Dtype b) {
 Dtype binary_dtype(BinaryOp op, const Tensor& a, const Tensor& b) {
   const Dtype dtype = result_dtype(a, b);
   check(op != BinaryOp::Sub || (a.dtype() != kBool && b.dtype() != kBool),
-        "sub: a bool tensor cannot be subtracted or subtracted from, as in PyTorch (for a mask, "
-        "use logical_not)");
+        "sub: a bool tensor cannot be subtracted or subtracted from, as in PyTorch; convert it "
+        "first with to(mg::kFloat32) or to(mg::kInt64)");
   return op == BinaryOp::Div && !is_floating_point(dtype) ? kFloat32 : dtype;
 }
 }  // namespace
@@ -277,7 +277,7 @@ void binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
   check_broadcasts_to(self, other, str(binary_op_name(op), "_"));
   const Dtype dtype = binary_dtype(op, self, other);
   check(kind(dtype) <= kind(self.dtype()), binary_op_name(op), "_: the result type ",
-        dtype_name(dtype), " cannot be stored in a ", dtype_name(self.dtype()), " tensor");
+        dtype_name(dtype), " cannot be stored in a tensor of dtype ", dtype_name(self.dtype()));
   if (dtype != self.dtype()) {
     // PyTorch computes float32 += float64 in float64, then rounds the result into self.
     copy_into(self, binary(op, self, other));
@@ -351,7 +351,7 @@ void masked_fill_(const Tensor& self, const Tensor& mask, double value) {
   check(broadcasts_to(mask.shape(), self.shape()), "masked_fill: mask of shape ", mask.shape(),
         " cannot be broadcast to the input's shape ", self.shape());
   check(is_floating_point(self.dtype()) || std::isfinite(value), "masked_fill: value ", value,
-        " cannot be stored in a ", dtype_name(self.dtype()), " tensor");
+        " cannot be stored in a tensor of dtype ", dtype_name(self.dtype()));
   const Tensor fill_where = separate(self, to(mask, kBool));
   dispatch_all(self.dtype(), [&]<typename scalar_t>() {
     // self[i] = value where fill_where[i], along each row of self's shape.

@@ -34,24 +34,24 @@ Tensor as_strided(const Tensor& input, const Shape& shape, const Shape& strides,
 
 namespace {
 // Resolves a -1 in `shape` from the element count.
-Shape infer_size(const Shape& shape, int64_t count, const Shape& input_shape) {
+Shape infer_size(const Shape& shape, int64_t count, const Shape& input_shape, const char* op) {
   Shape resolved = shape;
   int64_t known = 1, inferred = -1;
   for (size_t d = 0; d < shape.size(); ++d) {
     if (shape[d] == -1) {
-      check(inferred < 0, "view: only one dimension can be inferred, got shape ", shape);
+      check(inferred < 0, op, ": only one dimension can be inferred, got shape ", shape);
       inferred = static_cast<int64_t>(d);
     } else {
-      check(shape[d] >= 0, "view: invalid size ", shape[d], " in shape ", shape);
+      check(shape[d] >= 0, op, ": invalid size ", shape[d], " in shape ", shape);
       known *= shape[d];
     }
   }
   if (inferred >= 0) {
-    check(known != 0 && count % known == 0, "view: shape ", shape,
+    check(known != 0 && count % known == 0, op, ": shape ", shape,
           " is invalid for input of shape ", input_shape, " (", count, " elements)");
     resolved[inferred] = count / known;
   }
-  check(numel(resolved) == count, "view: shape ", shape, " is invalid for input of shape ",
+  check(numel(resolved) == count, op, ": shape ", shape, " is invalid for input of shape ",
         input_shape, " (", count, " elements)");
   return resolved;
 }
@@ -90,12 +90,12 @@ std::optional<Shape> view_strides(const Shape& old_shape, const Shape& old_strid
 }  // namespace
 
 bool is_viewable(const Tensor& input, const Shape& shape) {
-  const Shape resolved = infer_size(shape, input.numel(), input.shape());
+  const Shape resolved = infer_size(shape, input.numel(), input.shape(), "reshape");
   return view_strides(input.shape(), input.strides(), resolved).has_value();
 }
 
 Tensor view(const Tensor& input, const Shape& shape) {
-  const Shape resolved = infer_size(shape, input.numel(), input.shape());
+  const Shape resolved = infer_size(shape, input.numel(), input.shape(), "view");
   const auto strides = view_strides(input.shape(), input.strides(), resolved);
   check(strides.has_value(), "view: cannot view shape ", input.shape(), " with strides ",
         input.strides(), " as ", resolved,

@@ -19,6 +19,7 @@ sys.path.insert(0, str(HERE))
 import gen_autograd  # noqa: E402
 import gen_dtypes  # noqa: E402
 import gen_elementwise  # noqa: E402
+import gen_hostile  # noqa: E402
 import gen_matmul  # noqa: E402
 import gen_print  # noqa: E402
 import gen_random  # noqa: E402
@@ -61,6 +62,7 @@ GENERATORS = {
     "elementwise.txt": lambda file: gen_elementwise.generate(file.emit),
     "matmul.txt": lambda file: gen_matmul.generate(file.emit),
     "reduce.txt": lambda file: gen_reduce.generate(file.emit),
+    "hostile.txt": lambda file: gen_hostile.generate(file.emit),
     "dtypes.txt": lambda file: gen_dtypes.generate(file.emit, file.emit_string),
 }
 

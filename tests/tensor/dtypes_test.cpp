@@ -214,9 +214,9 @@ TEST(Promotion, RefusesWhatPyTorchRefuses) {
   expect_error([&] { kernels::binary(BinaryOp::Sub, flags, flags); },
                "sub: a bool tensor cannot be subtracted");
   expect_error([] { kernels::binary_(BinaryOp::Add, arange(2), ones({2})); },
-               "add_: the result type float32 cannot be stored in a int64 tensor");
+               "add_: the result type float32 cannot be stored in a tensor of dtype int64");
   expect_error([] { kernels::binary_(BinaryOp::Div, arange(2), arange(2)); },
-               "div_: the result type float32 cannot be stored in a int64 tensor");
+               "div_: the result type float32 cannot be stored in a tensor of dtype int64");
   expect_error(
       [] {
         kernels::matmul(kernels::view(arange(4), {2, 2}), kernels::view(arange(4), {2, 2}));
@@ -276,7 +276,7 @@ TEST(MaskedFill, RejectsMasksThatDoNotBroadcastToTheInput) {
       },
       "masked_fill: mask of shape [2, 3] cannot be broadcast to the input's shape [3]");
   expect_error([] { kernels::masked_fill_(arange(3), ones({3}, kBool), -INFINITY); },
-               "masked_fill: value -inf cannot be stored in a int64 tensor");
+               "masked_fill: value -inf cannot be stored in a tensor of dtype int64");
 }
 
 TEST(Where, RejectsShapesThatDoNotBroadcast) {

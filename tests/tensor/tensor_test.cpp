@@ -128,7 +128,7 @@ TEST(Views, IsViewableSaysWhetherReshapeMustCopy) {
       [] {
         kernels::is_viewable(kInputs, {4, -1});
       },
-      "view: shape [4, -1] is invalid for input of shape [6, 3] (18 elements)");
+      "reshape: shape [4, -1] is invalid for input of shape [6, 3] (18 elements)");
 }
 
 TEST(Views, RefuseToReachOutsideTheStorage) {

@@ -1,0 +1,53 @@
+"""Golden data for hostile inputs that PyTorch answers with a result rather than an error: NaN,
+infinity and empty tensors through the ops. tests/autograd/hostile_input_test.cpp holds the same
+case table and the error cases.
+
+  hostile/<case>/out       the result
+  hostile/<case>/grad      for cases with a leaf: its gradient for grad_out = ones
+"""
+import torch
+
+INF = float("inf")
+NAN = float("nan")
+
+
+def _leaf(values):
+    return torch.tensor(values).requires_grad_()
+
+
+# name -> function returning (out, leaf or None). The leaf's gradient is taken for ones.
+CASES = {
+    "softmax_all_neg_inf_row": lambda: (torch.softmax(torch.tensor([[-INF, -INF], [0.0, 1.0]]), -1), None),
+    "softmax_some_neg_inf": lambda: (lambda x: (torch.softmax(x, -1) * torch.tensor([1.0, 2.0, 3.0]), x))(
+        _leaf([-INF, 0.5, 1.0])),
+    "softmax_large": lambda: (lambda x: (torch.softmax(x, 0) * torch.tensor([1.0, 2.0, 3.0]), x))(
+        _leaf([1e4, -1e4, 0.0])),
+    "softmax_nan": lambda: (torch.softmax(torch.tensor([NAN, 1.0]), 0), None),
+    "zero_by_zero": lambda: (torch.tensor([0.0, 1.0, -1.0]) / torch.tensor(0.0), None),
+    "div_grad_at_zero": lambda: (lambda x: (1.0 / x, x))(_leaf([0.0, 2.0])),
+    "inf_minus_inf": lambda: (torch.tensor([INF]) - torch.tensor([INF]), None),
+    "exp_overflow": lambda: (torch.exp(torch.tensor([100.0, -1000.0, INF, -INF])), None),
+    "nan_through_matmul": lambda: (torch.tensor([[NAN, 1.0]]) @ torch.ones(2, 2), None),
+    "matmul_empty_inner": lambda: (torch.ones(2, 0) @ torch.ones(0, 3), None),
+    "matmul_empty_rows": lambda: (torch.ones(0, 3) @ torch.ones(3, 2), None),
+    "sum_empty": lambda: (torch.ones(0, 3).sum(), None),
+    "sum_empty_dim": lambda: (torch.ones(0, 3).sum(0), None),
+    "mean_empty": lambda: (torch.ones(0).mean(), None),
+    "mean_empty_dim": lambda: (torch.ones(0, 3).mean(0), None),
+    "cat_with_empty": lambda: (torch.cat([torch.ones(0, 3), torch.full((2, 3), 2.0)]), None),
+    "dropout_empty": lambda: (torch.nn.functional.dropout(torch.ones(0, 4), 0.5), None),
+    "masked_fill_all_then_softmax": lambda: (
+        torch.softmax(torch.ones(2, 2).masked_fill(torch.tensor([[True, True], [False, True]]), -INF), -1),
+        None),
+    "slice_past_the_end": lambda: (torch.arange(5.0)[3:100], None),
+    "slice_empty": lambda: (torch.arange(5.0)[4:2], None),
+}
+
+
+def generate(emit):
+    for name, case in CASES.items():
+        out, leaf = case()
+        emit(f"hostile/{name}/out", out)
+        if leaf is not None:
+            out.backward(torch.ones_like(out))
+            emit(f"hostile/{name}/grad", leaf.grad)
