@@ -232,6 +232,79 @@ void softmax_backward_dim(const T* grad_out, const T* output, T* grad_in, int64_
   }
 }
 
+// input and output are (outer, dim_size): one log_softmax per row, as softmax_lastdim but for
+// the log of the sum (std::log, where PyTorch takes SLEEF's log).
+template <typename T>
+void log_softmax_lastdim(const T* input, T* output, int64_t outer, int64_t dim_size) {
+  for (int64_t row = 0; row < outer; ++row) {
+    const T* x = input + row * dim_size;
+    T* y = output + row * dim_size;
+    const T maxval = reduce_all<T>(
+        dim_size, [&](int64_t i) { return x[i]; }, maximum<T>);
+    const T sum = reduce_all<T>(
+        dim_size, [&](int64_t i) { return vector_exp(x[i] - maxval); },
+        [](T a, T b) { return a + b; });
+    const T log_sum = std::log(sum);
+    for (int64_t i = 0; i < dim_size; ++i) y[i] = x[i] - maxval - log_sum;
+  }
+}
+
+// input and output are (outer, dim_size, inner): one log_softmax per (outer, inner) column, as
+// softmax_dim.
+template <typename T>
+void log_softmax_dim(const T* input, T* output, int64_t outer, int64_t dim_size, int64_t inner) {
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t column = 0; column < inner; ++column) {
+      const T* x = input + o * dim_size * inner + column;
+      T* y = output + o * dim_size * inner + column;
+      T maxval = x[0];
+      for (int64_t d = 1; d < dim_size; ++d) maxval = maximum(maxval, x[d * inner]);
+      T sum = 0;
+      for (int64_t d = 0; d < dim_size; ++d) sum += vector_exp(x[d * inner] - maxval);
+      const T log_sum = std::log(sum);
+      for (int64_t d = 0; d < dim_size; ++d) y[d * inner] = x[d * inner] - maxval - log_sum;
+    }
+  }
+}
+
+// grad_out, output and grad_in are (outer, dim_size). Forward: y = log_softmax(x) over each row.
+template <typename T>
+void log_softmax_backward_lastdim(const T* grad_out, const T* output, T* grad_in, int64_t outer,
+                                  int64_t dim_size) {
+  for (int64_t row = 0; row < outer; ++row) {
+    const T* dout = grad_out + row * dim_size;
+    const T* y = output + row * dim_size;
+    T* dinp = grad_in + row * dim_size;
+    const T sum = reduce_all<T>(
+        dim_size, [&](int64_t i) { return dout[i]; }, [](T a, T b) { return a + b; });
+    // dinp = dout - exp(y) * sum, fused
+    for (int64_t i = 0; i < dim_size; ++i) dinp[i] = std::fma(-vector_exp(y[i]), sum, dout[i]);
+  }
+}
+
+// grad_out, output and grad_in are (outer, dim_size, inner). Each (outer, inner) column sums
+// dout from 0 in order, then dinp = dout - exp(y) * sum, fused.
+template <typename T>
+void log_softmax_backward_dim(const T* grad_out, const T* output, T* grad_in, int64_t outer,
+                              int64_t dim_size, int64_t inner) {
+  const int64_t vector_columns = inner - inner % kLanes<T>;
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t column = 0; column < inner; ++column) {
+      const int64_t first = o * dim_size * inner + column;
+      const T* dout = grad_out + first;
+      const T* y = output + first;
+      T* dinp = grad_in + first;
+      const bool vector_lane = column < vector_columns;
+      T sum = 0;
+      for (int64_t d = 0; d < dim_size; ++d) sum += dout[d * inner];
+      for (int64_t d = 0; d < dim_size; ++d) {
+        const T exp_y = vector_lane ? vector_exp(y[d * inner]) : std::exp(y[d * inner]);
+        dinp[d * inner] = std::fma(-exp_y, sum, dout[d * inner]);
+      }
+    }
+  }
+}
+
 // The sizes of [outer, dim_size, inner] for softmax over `dim`.
 struct Slices {
   int64_t outer = 1, dim_size = 1, inner = 1;
@@ -285,6 +358,43 @@ Tensor softmax_backward(const Tensor& grad_out, const Tensor& output, int64_t di
     else
       softmax_backward_dim(dout.data_ptr<T>(), y.data_ptr<T>(), grad_in.data_ptr<T>(), s.outer,
                            s.dim_size, s.inner);
+  });
+  return grad_in;
+}
+
+Tensor log_softmax(const Tensor& input, int64_t dim) {
+  const int64_t d = normalize_dim(dim, input.dim(), "log_softmax");
+  const Tensor x = contiguous(input);
+  Tensor out = empty(input.shape(), input.dtype());
+  if (input.numel() == 0) return out;
+  const Slices s = slices(input.shape(), d);
+  dispatch(input.dtype(), [&]<typename T>() {
+    if (s.last_dim)
+      log_softmax_lastdim(x.data_ptr<T>(), out.data_ptr<T>(), s.outer, s.dim_size);
+    else
+      log_softmax_dim(x.data_ptr<T>(), out.data_ptr<T>(), s.outer, s.dim_size, s.inner);
+  });
+  return out;
+}
+
+Tensor log_softmax_backward(const Tensor& grad_out, const Tensor& output, int64_t dim) {
+  check(grad_out.shape() == output.shape(), "log_softmax_backward: grad_out has shape ",
+        grad_out.shape(), " but the output has shape ", output.shape());
+  check(grad_out.dtype() == output.dtype(), "log_softmax_backward: grad_out is ",
+        dtype_name(grad_out.dtype()), " but the output is ", dtype_name(output.dtype()));
+  const int64_t d = normalize_dim(dim, output.dim(), "log_softmax_backward");
+  const Tensor dout = contiguous(grad_out);
+  const Tensor y = contiguous(output);
+  Tensor grad_in = empty(output.shape(), output.dtype());
+  if (output.numel() == 0) return grad_in;
+  const Slices s = slices(output.shape(), d);
+  dispatch(output.dtype(), [&]<typename T>() {
+    if (s.last_dim)
+      log_softmax_backward_lastdim(dout.data_ptr<T>(), y.data_ptr<T>(), grad_in.data_ptr<T>(),
+                                   s.outer, s.dim_size);
+    else
+      log_softmax_backward_dim(dout.data_ptr<T>(), y.data_ptr<T>(), grad_in.data_ptr<T>(), s.outer,
+                               s.dim_size, s.inner);
   });
   return grad_in;
 }

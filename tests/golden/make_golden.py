@@ -22,6 +22,7 @@ import gen_print  # noqa: E402
 import gen_random  # noqa: E402
 import gen_reduce  # noqa: E402
 import gen_sum  # noqa: E402
+import gen_unary  # noqa: E402
 
 
 class GoldenFile:
@@ -56,6 +57,7 @@ GENERATORS = {
     "elementwise.txt": lambda file: gen_elementwise.generate(file.emit),
     "matmul.txt": lambda file: gen_matmul.generate(file.emit),
     "reduce.txt": lambda file: gen_reduce.generate(file.emit),
+    "unary.txt": lambda file: gen_unary.generate(file.emit, file.emit_string),
 }
 
 

@@ -16,4 +16,12 @@ Tensor softmax(const Tensor& input, int64_t dim);
 // dim, keepdim)).
 Tensor softmax_backward(const Tensor& grad_out, const Tensor& output, int64_t dim);
 
+// x - max - log(sum(exp(x - max))) along `dim`, in that order. Stable for large inputs; -inf
+// entries give -inf, a slice that is all -inf gives nan, as in PyTorch.
+Tensor log_softmax(const Tensor& input, int64_t dim);
+
+// The gradient of log_softmax from its output: grad_in = grad_out - exp(output) * sum(grad_out,
+// dim, keepdim).
+Tensor log_softmax_backward(const Tensor& grad_out, const Tensor& output, int64_t dim);
+
 }  // namespace mg::kernels
