@@ -6,8 +6,9 @@
 
 // Elementwise kernels on raw tensors, with NumPy/PyTorch broadcasting. Graph-free; autograd/
 // wraps them in differentiable ops. Results match PyTorch 1.13's CPU bits for + - * /, neg, sqrt,
-// abs, relu and pow; exp, log, tanh, sigmoid and gelu use std:: math, which may differ from
-// PyTorch's vectorised (SLEEF) math in the last bits.
+// abs, sign, relu and pow by 0, +-1, +-2, 3, +-0.5; exp, log, tanh, sigmoid, other powers and
+// gelu use std:: math, which may differ from PyTorch's vectorised (SLEEF) math in the last bits
+// (tests/tensor/unary_test.cpp says by how much).
 namespace mg::kernels {
 
 // The shape both operands broadcast to: sizes are aligned from the last dim; a size of 1 (or a
@@ -35,6 +36,10 @@ std::string_view unary_op_name(UnaryOp op);  // "neg", "exp", "log", ...
 
 // op(input): a new contiguous tensor of input's shape and dtype.
 Tensor unary(UnaryOp op, const Tensor& input);
+
+// grad_out where input > threshold, else 0; nan in input lets grad_out through, as in PyTorch.
+// relu's backward, from relu's result and threshold 0.
+Tensor threshold_backward(const Tensor& grad_out, const Tensor& input, double threshold);
 
 // input^exponent elementwise, exponent taken in input's dtype. Exponents 2, 3, 0.5, -0.5, -1 and
 // -2 are computed as PyTorch computes them (x * x, 1 / sqrt(x), ...), the rest with std::pow.
