@@ -106,7 +106,15 @@ class Tensor {
   Tensor mean(const std::vector<int64_t>& dims, bool keepdim = false) const;
   Tensor exp() const;
   Tensor neg() const;
+  Tensor log() const;
+  Tensor sqrt() const;
+  Tensor pow(double exponent) const;
+  Tensor abs() const;
+  Tensor tanh() const;
+  Tensor sigmoid() const;
+  Tensor relu() const;
   Tensor softmax(int64_t dim) const;
+  Tensor log_softmax(int64_t dim) const;
 
   // In place, broadcasting `other` to this tensor's shape.
   Tensor& operator+=(const Tensor& other);
