@@ -1,6 +1,7 @@
-// softmax and its backward, in the arithmetic of PyTorch 1.13's CPU kernels (AVX2 build):
-// aten/src/ATen/native/cpu/SoftMaxKernel.cpp's last-dim and other-dim kernels (the other-dim
-// backward's order, a fused sum from 0 per column, was found from PyTorch's bits, not its source).
+// softmax, log_softmax and their backwards, in the arithmetic of PyTorch 1.13's CPU kernels (AVX2
+// build): aten/src/ATen/native/cpu/SoftMaxKernel.cpp's last-dim and other-dim kernels (the
+// other-dim backwards' order, sums from 0 per column, was found from PyTorch's bits, not its
+// source).
 // Every kernel works on contiguous data seen as [outer, dim_size, inner].
 //
 // PyTorch's vector loops take exp from SLEEF (Sleef_expf8_u10 / Sleef_expd4_u10, within one ulp
@@ -323,80 +324,78 @@ Slices slices(const Shape& shape, int64_t dim) {
   return s;
 }
 
+// forward(x, y, slices) over contiguous data of input's dtype T, x the input, y the new output.
+template <typename Forward>
+Tensor along_dim(const char* op, const Tensor& input, int64_t dim, Forward forward) {
+  const int64_t d = normalize_dim(dim, input.dim(), op);
+  const Tensor x = contiguous(input);
+  Tensor out = empty(input.shape(), input.dtype());
+  if (input.numel() == 0) return out;
+  dispatch(input.dtype(), [&]<typename T>() {
+    forward(x.data_ptr<T>(), out.data_ptr<T>(), slices(input.shape(), d));
+  });
+  return out;
+}
+
+// backward(dout, y, dinp, slices) over contiguous data: the gradient grad_in from grad_out and
+// the forward's output.
+template <typename Backward>
+Tensor backward_along_dim(const char* op, const Tensor& grad_out, const Tensor& output, int64_t dim,
+                          Backward backward) {
+  check(grad_out.shape() == output.shape(), op, ": grad_out has shape ", grad_out.shape(),
+        " but the output has shape ", output.shape());
+  check(grad_out.dtype() == output.dtype(), op, ": grad_out is ", dtype_name(grad_out.dtype()),
+        " but the output is ", dtype_name(output.dtype()));
+  const int64_t d = normalize_dim(dim, output.dim(), op);
+  const Tensor dout = contiguous(grad_out);
+  const Tensor y = contiguous(output);
+  Tensor grad_in = empty(output.shape(), output.dtype());
+  if (output.numel() == 0) return grad_in;
+  dispatch(output.dtype(), [&]<typename T>() {
+    backward(dout.data_ptr<T>(), y.data_ptr<T>(), grad_in.data_ptr<T>(), slices(output.shape(), d));
+  });
+  return grad_in;
+}
+
 }  // namespace
 
 Tensor softmax(const Tensor& input, int64_t dim) {
-  const int64_t d = normalize_dim(dim, input.dim(), "softmax");
-  const Tensor x = contiguous(input);
-  Tensor out = empty(input.shape(), input.dtype());
-  if (input.numel() == 0) return out;
-  const Slices s = slices(input.shape(), d);
-  dispatch(input.dtype(), [&]<typename T>() {
+  return along_dim("softmax", input, dim, [](const auto* x, auto* y, const Slices& s) {
     if (s.last_dim)
-      softmax_lastdim(x.data_ptr<T>(), out.data_ptr<T>(), s.outer, s.dim_size);
+      softmax_lastdim(x, y, s.outer, s.dim_size);
     else
-      softmax_dim(x.data_ptr<T>(), out.data_ptr<T>(), s.outer, s.dim_size, s.inner);
+      softmax_dim(x, y, s.outer, s.dim_size, s.inner);
   });
-  return out;
 }
 
 Tensor softmax_backward(const Tensor& grad_out, const Tensor& output, int64_t dim) {
-  check(grad_out.shape() == output.shape(), "softmax_backward: grad_out has shape ",
-        grad_out.shape(), " but the output has shape ", output.shape());
-  check(grad_out.dtype() == output.dtype(), "softmax_backward: grad_out is ",
-        dtype_name(grad_out.dtype()), " but the output is ", dtype_name(output.dtype()));
-  const int64_t d = normalize_dim(dim, output.dim(), "softmax_backward");
-  const Tensor dout = contiguous(grad_out);
-  const Tensor y = contiguous(output);
-  Tensor grad_in = empty(output.shape(), output.dtype());
-  if (output.numel() == 0) return grad_in;
-  const Slices s = slices(output.shape(), d);
-  dispatch(output.dtype(), [&]<typename T>() {
-    if (s.last_dim)
-      softmax_backward_lastdim(dout.data_ptr<T>(), y.data_ptr<T>(), grad_in.data_ptr<T>(), s.outer,
-                               s.dim_size);
-    else
-      softmax_backward_dim(dout.data_ptr<T>(), y.data_ptr<T>(), grad_in.data_ptr<T>(), s.outer,
-                           s.dim_size, s.inner);
-  });
-  return grad_in;
+  return backward_along_dim("softmax_backward", grad_out, output, dim,
+                            [](const auto* dout, const auto* y, auto* dinp, const Slices& s) {
+                              if (s.last_dim)
+                                softmax_backward_lastdim(dout, y, dinp, s.outer, s.dim_size);
+                              else
+                                softmax_backward_dim(dout, y, dinp, s.outer, s.dim_size, s.inner);
+                            });
 }
 
 Tensor log_softmax(const Tensor& input, int64_t dim) {
-  const int64_t d = normalize_dim(dim, input.dim(), "log_softmax");
-  const Tensor x = contiguous(input);
-  Tensor out = empty(input.shape(), input.dtype());
-  if (input.numel() == 0) return out;
-  const Slices s = slices(input.shape(), d);
-  dispatch(input.dtype(), [&]<typename T>() {
+  return along_dim("log_softmax", input, dim, [](const auto* x, auto* y, const Slices& s) {
     if (s.last_dim)
-      log_softmax_lastdim(x.data_ptr<T>(), out.data_ptr<T>(), s.outer, s.dim_size);
+      log_softmax_lastdim(x, y, s.outer, s.dim_size);
     else
-      log_softmax_dim(x.data_ptr<T>(), out.data_ptr<T>(), s.outer, s.dim_size, s.inner);
+      log_softmax_dim(x, y, s.outer, s.dim_size, s.inner);
   });
-  return out;
 }
 
 Tensor log_softmax_backward(const Tensor& grad_out, const Tensor& output, int64_t dim) {
-  check(grad_out.shape() == output.shape(), "log_softmax_backward: grad_out has shape ",
-        grad_out.shape(), " but the output has shape ", output.shape());
-  check(grad_out.dtype() == output.dtype(), "log_softmax_backward: grad_out is ",
-        dtype_name(grad_out.dtype()), " but the output is ", dtype_name(output.dtype()));
-  const int64_t d = normalize_dim(dim, output.dim(), "log_softmax_backward");
-  const Tensor dout = contiguous(grad_out);
-  const Tensor y = contiguous(output);
-  Tensor grad_in = empty(output.shape(), output.dtype());
-  if (output.numel() == 0) return grad_in;
-  const Slices s = slices(output.shape(), d);
-  dispatch(output.dtype(), [&]<typename T>() {
-    if (s.last_dim)
-      log_softmax_backward_lastdim(dout.data_ptr<T>(), y.data_ptr<T>(), grad_in.data_ptr<T>(),
-                                   s.outer, s.dim_size);
-    else
-      log_softmax_backward_dim(dout.data_ptr<T>(), y.data_ptr<T>(), grad_in.data_ptr<T>(), s.outer,
-                               s.dim_size, s.inner);
-  });
-  return grad_in;
+  return backward_along_dim("log_softmax_backward", grad_out, output, dim,
+                            [](const auto* dout, const auto* y, auto* dinp, const Slices& s) {
+                              if (s.last_dim)
+                                log_softmax_backward_lastdim(dout, y, dinp, s.outer, s.dim_size);
+                              else
+                                log_softmax_backward_dim(dout, y, dinp, s.outer, s.dim_size,
+                                                         s.inner);
+                            });
 }
 
 }  // namespace mg::kernels
