@@ -90,6 +90,16 @@ TEST(Unary, GeluApproximateIsNoneOrTanh) {
                      "gelu: approximate must be \"none\" or \"tanh\", not \"erf\"");
 }
 
+TEST(Unary, BackwardKernelsWantGradOutLikeTheInput) {
+  test::expect_error(
+      [] {
+        threshold_backward(zeros({2, 3}), zeros({3, 2}), 0);
+      },
+      "threshold_backward: grad_out [2, 3] float32 must match the input [3, 2]");
+  test::expect_error([] { gelu_backward(zeros({2}), zeros({2}, kFloat64), GeluApproximate::None); },
+                     "gelu_backward: grad_out [2] float32 must match the input [2] float64");
+}
+
 // --- softmax and log_softmax: large inputs, -inf entries, all -inf slices -----------------------
 
 void expect_softmax_case(const std::string& op, const std::string& name) {

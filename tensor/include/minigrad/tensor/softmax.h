@@ -4,8 +4,8 @@
 
 #include "minigrad/tensor/tensor.h"
 
-// Softmax on raw tensors, in the arithmetic of PyTorch 1.13's CPU kernels. Graph-free;
-// autograd/ wraps them in a differentiable op.
+// Softmax and log_softmax on raw tensors, in the arithmetic of PyTorch 1.13's CPU kernels (bit for
+// bit). Graph-free; autograd/ wraps them in differentiable ops.
 namespace mg::kernels {
 
 // exp(x - max) / sum(exp(x - max)) along `dim` (negative counts from the end). Stable for large
