@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -26,8 +27,8 @@ uint64_t ulps_between(T a, T b) {
     const auto bits = std::bit_cast<Bits>(x);
     return bits < 0 ? std::numeric_limits<Bits>::min() - bits : bits;
   };
-  const int64_t distance = ordered(a) - ordered(b);
-  return static_cast<uint64_t>(distance < 0 ? -distance : distance);
+  const int64_t from = std::min(ordered(a), ordered(b)), to = std::max(ordered(a), ordered(b));
+  return static_cast<uint64_t>(to) - static_cast<uint64_t>(from);  // modulo 2^64: no overflow
 }
 
 // actual has expected's shape and dtype and every element within max_ulps of it (0: PyTorch's
