@@ -22,7 +22,7 @@ uint64_t ulps_between(T a, T b) {
   if (std::isnan(a) || std::isnan(b))
     return std::isnan(a) && std::isnan(b) ? 0 : std::numeric_limits<uint64_t>::max();
   using Bits = std::conditional_t<sizeof(T) == 4, int32_t, int64_t>;
-  // Map the bits onto a line where consecutive floats are consecutive integers (-0 next to +0).
+  // Map the bits onto a line where consecutive floats are consecutive integers (-0 and +0 at 0).
   auto ordered = [](T x) -> int64_t {
     const auto bits = std::bit_cast<Bits>(x);
     return bits < 0 ? std::numeric_limits<Bits>::min() - bits : bits;
