@@ -254,7 +254,26 @@ Tensor pow(const Tensor& input, double exponent) {
   return out;
 }
 
-// --- gelu ---------------------------------------------------------------------------------------
+namespace {
+// The gradient a backward kernel fills: grad_out and input must have one shape and dtype.
+Tensor empty_grad_in(const char* op, const Tensor& grad_out, const Tensor& input) {
+  check(grad_out.shape() == input.shape() && grad_out.dtype() == input.dtype(), op, ": grad_out ",
+        grad_out.shape(), " ", dtype_name(grad_out.dtype()), " must match the input ",
+        input.shape(), " ", dtype_name(input.dtype()));
+  return empty(input.shape(), input.dtype());
+}
+}  // namespace
+
+Tensor threshold_backward(const Tensor& grad_out, const Tensor& input, double threshold) {
+  Tensor grad_in = empty_grad_in("threshold_backward", grad_out, input);
+  dispatch(input.dtype(), [&]<typename T>() {
+    binary_loop<T>(grad_in, grad_out, input,
+                   [threshold = T(threshold)](T dy, T x) { return x <= threshold ? T(0) : dy; });
+  });
+  return grad_in;
+}
+
+// --- gelu and its backward ----------------------------------------------------------------------
 
 GeluApproximate gelu_approximate(std::string_view name) {
   check(name == "none" || name == "tanh", "gelu: approximate must be \"none\" or \"tanh\", not \"",
@@ -286,25 +305,6 @@ Tensor gelu(const Tensor& input, GeluApproximate approximate) {
       });
   });
   return out;
-}
-
-namespace {
-// The gradient a backward kernel fills: grad_out and input must have one shape and dtype.
-Tensor empty_grad_in(const char* op, const Tensor& grad_out, const Tensor& input) {
-  check(grad_out.shape() == input.shape() && grad_out.dtype() == input.dtype(), op, ": grad_out ",
-        grad_out.shape(), " ", dtype_name(grad_out.dtype()), " must match the input ",
-        input.shape(), " ", dtype_name(input.dtype()));
-  return empty(input.shape(), input.dtype());
-}
-}  // namespace
-
-Tensor threshold_backward(const Tensor& grad_out, const Tensor& input, double threshold) {
-  Tensor grad_in = empty_grad_in("threshold_backward", grad_out, input);
-  dispatch(input.dtype(), [&]<typename T>() {
-    binary_loop<T>(grad_in, grad_out, input,
-                   [threshold = T(threshold)](T dy, T x) { return x <= threshold ? T(0) : dy; });
-  });
-  return grad_in;
 }
 
 Tensor gelu_backward(const Tensor& grad_out, const Tensor& input, GeluApproximate approximate) {
