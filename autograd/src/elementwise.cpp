@@ -3,6 +3,7 @@
 #include "minigrad/tensor/elementwise.h"
 #include "minigrad/autograd/node.h"
 #include "minigrad/autograd/ops.h"
+#include "minigrad/tensor/factory.h"
 
 namespace mg {
 
@@ -81,11 +82,118 @@ Tensor exp(const Tensor& input) {
   return out;
 }
 
+Tensor log(const Tensor& input) {
+  Tensor out = kernels::unary(UnaryOp::Log, input);
+  if (needs_grad(input))
+    // d(log x)/dx = 1 / x
+    record(out, "LogBackward0", {{input, [input = SavedTensor(input)](const Tensor& grad_out) {
+                                    return grad_out / input.get();
+                                  }}});
+  return out;
+}
+
+Tensor sqrt(const Tensor& input) {
+  Tensor out = kernels::unary(UnaryOp::Sqrt, input);
+  if (needs_grad(input))
+    // d(sqrt x)/dx = 1 / (2 sqrt x): inf at 0, from the saved result.
+    record(out, "SqrtBackward0", {{input, [result = SavedTensor(out)](const Tensor& grad_out) {
+                                     return grad_out / (2.0 * result.get());
+                                   }}});
+  return out;
+}
+
+Tensor pow(const Tensor& input, double exponent) {
+  Tensor out = kernels::pow(input, exponent);
+  if (needs_grad(input))
+    // d(x^n)/dx = n x^(n-1), and 0 for n = 0 (even at x = 0, where 0 * 0^-1 would be nan).
+    record(out, "PowBackward0",
+           {{input, [input = SavedTensor(input), exponent](const Tensor& grad_out) {
+               if (exponent == 0) return zeros_like(input.get());
+               return grad_out * (exponent * input.get().pow(exponent - 1));
+             }}});
+  return out;
+}
+
+Tensor abs(const Tensor& input) {
+  Tensor out = kernels::unary(UnaryOp::Abs, input);
+  if (needs_grad(input))
+    // d|x|/dx = sign(x), 0 at 0.
+    record(out, "AbsBackward0", {{input, [input = SavedTensor(input)](const Tensor& grad_out) {
+                                    return grad_out * kernels::unary(UnaryOp::Sign, input.get());
+                                  }}});
+  return out;
+}
+
+Tensor tanh(const Tensor& input) {
+  Tensor out = kernels::unary(UnaryOp::Tanh, input);
+  if (needs_grad(input))
+    // d(tanh x)/dx = 1 - tanh^2 x, from the saved result.
+    record(out, "TanhBackward0", {{input, [result = SavedTensor(out)](const Tensor& grad_out) {
+                                     const Tensor& y = result.get();
+                                     return grad_out * (1.0 - y * y);
+                                   }}});
+  return out;
+}
+
+Tensor sigmoid(const Tensor& input) {
+  Tensor out = kernels::unary(UnaryOp::Sigmoid, input);
+  if (needs_grad(input))
+    // d(sigmoid x)/dx = (1 - sigmoid x) sigmoid x, from the saved result.
+    record(out, "SigmoidBackward0", {{input, [result = SavedTensor(out)](const Tensor& grad_out) {
+                                        const Tensor& y = result.get();
+                                        return grad_out * (1.0 - y) * y;
+                                      }}});
+  return out;
+}
+
+Tensor relu(const Tensor& input) {
+  Tensor out = kernels::unary(UnaryOp::Relu, input);
+  if (needs_grad(input))
+    // relu'(x) = 1 where x > 0, else 0 (also at 0): read from the saved result.
+    record(out, "ReluBackward0", {{input, [result = SavedTensor(out)](const Tensor& grad_out) {
+                                     return kernels::threshold_backward(grad_out, result.get(), 0);
+                                   }}});
+  return out;
+}
+
+Tensor gelu(const Tensor& input, std::string_view approximate) {
+  const kernels::GeluApproximate approximation = kernels::gelu_approximate(approximate);
+  Tensor out = kernels::gelu(input, approximation);
+  if (needs_grad(input))
+    // gelu'(x) = Phi(x) + x phi(x), or the derivative of the tanh form: see kernels::gelu_backward.
+    record(out, "GeluBackward0",
+           {{input, [input = SavedTensor(input), approximation](const Tensor& grad_out) {
+               return kernels::gelu_backward(grad_out, input.get(), approximation);
+             }}});
+  return out;
+}
+
 Tensor Tensor::exp() const {
   return mg::exp(*this);
 }
 Tensor Tensor::neg() const {
   return mg::neg(*this);
+}
+Tensor Tensor::log() const {
+  return mg::log(*this);
+}
+Tensor Tensor::sqrt() const {
+  return mg::sqrt(*this);
+}
+Tensor Tensor::pow(double exponent) const {
+  return mg::pow(*this, exponent);
+}
+Tensor Tensor::abs() const {
+  return mg::abs(*this);
+}
+Tensor Tensor::tanh() const {
+  return mg::tanh(*this);
+}
+Tensor Tensor::sigmoid() const {
+  return mg::sigmoid(*this);
+}
+Tensor Tensor::relu() const {
+  return mg::relu(*this);
 }
 
 Tensor operator+(const Tensor& a, const Tensor& b) {

@@ -1,5 +1,6 @@
-// softmax along a dim. Its backward reads the saved result, not the input (derivatives.yaml):
-// grad_in = y * (grad_out - sum(grad_out * y, dim)).
+// softmax and log_softmax along a dim. Their backwards read the saved result y, not the input
+// (derivatives.yaml): softmax's grad_in = y * (grad_out - sum(grad_out * y, dim)), log_softmax's
+// grad_in = grad_out - exp(y) * sum(grad_out, dim).
 #include "minigrad/tensor/softmax.h"
 #include "minigrad/autograd/node.h"
 #include "minigrad/autograd/ops.h"
@@ -20,8 +21,21 @@ Tensor softmax(const Tensor& input, int64_t dim) {
   return out;
 }
 
+Tensor log_softmax(const Tensor& input, int64_t dim) {
+  Tensor out = kernels::log_softmax(input, dim);
+  if (needs_grad(input))
+    record(out, "LogSoftmaxBackward0",
+           {{input, [result = SavedTensor(out), dim](const Tensor& grad_out) {
+               return kernels::log_softmax_backward(grad_out, result.get(), dim);
+             }}});
+  return out;
+}
+
 Tensor Tensor::softmax(int64_t dim) const {
   return mg::softmax(*this, dim);
+}
+Tensor Tensor::log_softmax(int64_t dim) const {
+  return mg::log_softmax(*this, dim);
 }
 
 }  // namespace mg

@@ -24,8 +24,9 @@ static_assert(std::size(kBinaryOpNames) == static_cast<size_t>(BinaryOp::Div) + 
 constexpr const char* kCompareOpNames[] = {"eq", "ne", "lt", "le", "gt", "ge"};
 static_assert(std::size(kCompareOpNames) == static_cast<size_t>(CompareOp::Ge) + 1,
               "one name per CompareOp");
-constexpr const char* kUnaryOpNames[] = {"neg", "exp"};
-static_assert(std::size(kUnaryOpNames) == static_cast<size_t>(UnaryOp::Exp) + 1,
+constexpr const char* kUnaryOpNames[] = {"neg",  "exp",  "log",     "sqrt", "abs",
+                                         "sign", "tanh", "sigmoid", "relu"};
+static_assert(std::size(kUnaryOpNames) == static_cast<size_t>(UnaryOp::Relu) + 1,
               "one name per UnaryOp");
 
 // Calls body(fn) with fn(x, y) the op's math, a generic lambda the kernel inlines into its loop.
@@ -69,7 +70,35 @@ void with_unary_fn(UnaryOp op, Body&& body) {
       return body([](auto x) { return -x; });
     case UnaryOp::Exp:
       return body([](auto x) { return std::exp(x); });
+    case UnaryOp::Log:
+      return body([](auto x) { return std::log(x); });
+    case UnaryOp::Sqrt:
+      return body([](auto x) { return std::sqrt(x); });
+    case UnaryOp::Abs:
+      return body([](auto x) { return std::abs(x); });
+    case UnaryOp::Sign:
+      return body([](auto x) { return decltype(x)((0 < x) - (x < 0)); });
+    case UnaryOp::Tanh:
+      return body([](auto x) { return std::tanh(x); });
+    case UnaryOp::Sigmoid:
+      return body([](auto x) { return 1 / (1 + std::exp(-x)); });
+    case UnaryOp::Relu:
+      return body([](auto x) { return x < 0 ? 0 : x; });  // nan stays nan
   }
+}
+
+// Calls body(fn) with fn(x) = x^exponent, special exponents as PyTorch's pow kernels take them.
+template <typename Body>
+void with_pow_fn(double exponent, Body&& body) {
+  if (exponent == 0) return body([](auto x) { return decltype(x)(1); });  // also for nan
+  if (exponent == 1) return body([](auto x) { return x; });
+  if (exponent == 2) return body([](auto x) { return x * x; });
+  if (exponent == 3) return body([](auto x) { return x * x * x; });
+  if (exponent == 0.5) return body([](auto x) { return std::sqrt(x); });
+  if (exponent == -0.5) return body([](auto x) { return 1 / std::sqrt(x); });
+  if (exponent == -1) return body([](auto x) { return 1 / x; });
+  if (exponent == -2) return body([](auto x) { return 1 / (x * x); });
+  body([exponent](auto x) { return decltype(x)(std::pow(x, exponent)); });
 }
 }  // namespace
 
@@ -293,6 +322,91 @@ Tensor unary(UnaryOp op, const Tensor& input) {
     with_unary_fn(op, [&](auto fn) { unary_loop<scalar_t, scalar_t>(out, input, fn); });
   });
   return out;
+}
+
+Tensor pow(const Tensor& input, double exponent) {
+  Tensor out = empty(input.shape(), input.dtype());
+  dispatch(input.dtype(), "pow", [&]<typename scalar_t>() {
+    with_pow_fn(exponent, [&](auto fn) { unary_loop<scalar_t, scalar_t>(out, input, fn); });
+  });
+  return out;
+}
+
+namespace {
+// The gradient a backward kernel fills: grad_out and input must have one shape and dtype.
+Tensor empty_grad_in(const char* op, const Tensor& grad_out, const Tensor& input) {
+  check(grad_out.shape() == input.shape() && grad_out.dtype() == input.dtype(), op, ": grad_out ",
+        grad_out.shape(), " ", dtype_name(grad_out.dtype()), " must match the input ",
+        input.shape(), " ", dtype_name(input.dtype()));
+  return empty(input.shape(), input.dtype());
+}
+}  // namespace
+
+Tensor threshold_backward(const Tensor& grad_out, const Tensor& input, double threshold) {
+  Tensor grad_in = empty_grad_in("threshold_backward", grad_out, input);
+  dispatch(input.dtype(), "threshold_backward", [&]<typename T>() {
+    binary_loop<T, T>(grad_in, grad_out, input,
+                      [threshold = T(threshold)](T dy, T x) { return x <= threshold ? T(0) : dy; });
+  });
+  return grad_in;
+}
+
+// --- gelu and its backward ----------------------------------------------------------------------
+
+GeluApproximate gelu_approximate(std::string_view name) {
+  check(name == "none" || name == "tanh", "gelu: approximate must be \"none\" or \"tanh\", not \"",
+        name, "\"");
+  return name == "none" ? GeluApproximate::None : GeluApproximate::Tanh;
+}
+
+namespace {
+// The constants of gelu and its derivative, in x's type T.
+template <typename T>
+struct Gelu {
+  static constexpr T kSqrt1_2 = T(0.70710678118654752440);    // 1 / sqrt(2)
+  static constexpr T kPdfScale = T(0.39894228040143267794);   // 1 / sqrt(2 pi)
+  static constexpr T kTanhScale = T(0.79788456080286535588);  // sqrt(2 / pi)
+  static constexpr T kKappa = T(0.044715);
+};
+}  // namespace
+
+Tensor gelu(const Tensor& input, GeluApproximate approximate) {
+  Tensor out = empty(input.shape(), input.dtype());
+  dispatch(input.dtype(), "gelu", [&]<typename T>() {
+    using G = Gelu<T>;
+    if (approximate == GeluApproximate::None)
+      unary_loop<T, T>(out, input,
+                       [](T x) { return x * T(0.5) * (1 + std::erf(x * G::kSqrt1_2)); });
+    else
+      unary_loop<T, T>(out, input, [](T x) {
+        return T(0.5) * x * (1 + std::tanh(G::kTanhScale * (x + G::kKappa * (x * x * x))));
+      });
+  });
+  return out;
+}
+
+Tensor gelu_backward(const Tensor& grad_out, const Tensor& input, GeluApproximate approximate) {
+  Tensor grad_in = empty_grad_in("gelu_backward", grad_out, input);
+  dispatch(input.dtype(), "gelu_backward", [&]<typename T>() {
+    using G = Gelu<T>;
+    if (approximate == GeluApproximate::None)
+      // d/dx x Phi(x) = Phi(x) + x phi(x)
+      binary_loop<T, T>(grad_in, grad_out, input, [](T dy, T x) {
+        const T cdf = T(0.5) * (1 + std::erf(x * G::kSqrt1_2));
+        const T pdf = G::kPdfScale * std::exp(x * x * T(-0.5));
+        return dy * (cdf + x * pdf);
+      });
+    else
+      // gelu = left * right with left = x / 2, right = 1 + tanh(inner),
+      // inner = sqrt(2 / pi) * (x + kappa x^3)
+      binary_loop<T, T>(grad_in, grad_out, input, [](T dy, T x) {
+        const T tanh_inner = std::tanh(G::kTanhScale * (x + G::kKappa * (x * x * x)));
+        const T left = T(0.5) * x, right = 1 + tanh_inner;
+        const T dinner = G::kTanhScale * (1 + 3 * G::kKappa * (x * x));
+        return dy * (T(0.5) * right + left * (1 - tanh_inner * tanh_inner) * dinner);
+      });
+  });
+  return grad_in;
 }
 
 Tensor scalar_tensor(double value, Dtype dtype) {

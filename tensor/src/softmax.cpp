@@ -1,10 +1,13 @@
-// softmax and its backward, in the arithmetic of PyTorch 1.13's CPU kernels (AVX2 build):
-// aten/src/ATen/native/cpu/SoftMaxKernel.cpp's last-dim and other-dim kernels (the other-dim
-// backward's order, a fused sum from 0 per column, was found from PyTorch's bits, not its source).
+// softmax, log_softmax and their backwards, in the arithmetic of PyTorch 1.13's CPU kernels (AVX2
+// build): aten/src/ATen/native/cpu/SoftMaxKernel.cpp's last-dim and other-dim kernels (the
+// other-dim backwards' order, sums from 0 per column, was found from PyTorch's bits, not its
+// source).
 // Every kernel works on contiguous data seen as [outer, dim_size, inner].
 //
-// PyTorch's vector loops take exp from SLEEF (Sleef_expf8_u10 / Sleef_expd4_u10, within one ulp
-// of exp), its scalar loops from std::exp; so do these loops, with SLEEF's exp written out below.
+// PyTorch's vector loops take exp and log from SLEEF (Sleef_expf8_u10 / Sleef_expd4_u10,
+// Sleef_logf8_u10 / Sleef_logd4_u10, within one ulp), its scalar loops from std::exp; so do these
+// loops, with SLEEF's exp and log written out below (the logs checked equal to torch.log's vector
+// loop on 2^16 floats and doubles).
 // Every sum, max and product comes in PyTorch's order, fused where its build fuses them, so the
 // results match PyTorch's bits (checked on the golden cases; glibc's exp is assumed to be the
 // one PyTorch's scalar loops called).
@@ -90,12 +93,107 @@ double sleef_exp(double d) {
   return u * pow2i_double(q >> 1) * pow2i_double(q - (q >> 1));
 }
 
-// exp as PyTorch's vector loops take it.
+// A number as an unevaluated sum hi + lo, |lo| below an ulp of hi: SLEEF's double-float and
+// double-double arithmetic, for its logs below.
+template <typename T>
+struct TwoSum {
+  T hi, lo;
+};
+
+// a + b exactly, for any a and b (dfadd2_vf2_vf_vf).
+template <typename T>
+TwoSum<T> two_sum(T a, T b) {
+  const T sum = a + b, b_part = sum - a;
+  return {sum, (a - (sum - b_part)) + (b - b_part)};
+}
+// x + y for |x| >= |y| (dfadd_vf2_vf2_vf2).
+template <typename T>
+TwoSum<T> add(TwoSum<T> x, TwoSum<T> y) {
+  const T sum = x.hi + y.hi;
+  return {sum, (((x.hi - sum) + y.hi) + x.lo) + y.lo};
+}
+// x + y for |x| >= |y| (dfadd_vf2_vf2_vf).
+template <typename T>
+TwoSum<T> add(TwoSum<T> x, T y) {
+  const T sum = x.hi + y;
+  return {sum, ((x.hi - sum) + y) + x.lo};
+}
+// x * y (dfmul_vf2_vf2_vf, fused).
+template <typename T>
+TwoSum<T> mul(TwoSum<T> x, T y) {
+  const T product = x.hi * y;
+  return {product, std::fma(x.lo, y, std::fma(x.hi, y, -product))};
+}
+// n / d (dfdiv_vf2_vf2_vf2, fused).
+template <typename T>
+TwoSum<T> div(TwoSum<T> n, TwoSum<T> d) {
+  const T reciprocal = 1 / d.hi;
+  const T quotient = n.hi * reciprocal;
+  const T quotient_error = std::fma(reciprocal, n.hi, -quotient);
+  const T reciprocal_error = std::fma(-d.lo, reciprocal, std::fma(-d.hi, reciprocal, T(1)));
+  return {quotient,
+          std::fma(quotient, reciprocal_error, std::fma(n.lo, reciprocal, quotient_error))};
+}
+
+// SLEEF 3's xlogf_u1 and xlog_u1 as their AVX2 builds compute them: d = m 2^e with m in
+// [0.75, 1.5), log d = e ln 2 + 2 atanh(x) with x = (m - 1) / (m + 1), atanh from an odd
+// polynomial, the sum carried as hi + lo. `Bits` is T's integer twin, `exponent_shift` its
+// mantissa width.
+template <typename T, typename Bits, int exponent_shift, typename Polynomial>
+T sleef_log(T d, TwoSum<T> ln2, Polynomial polynomial) {
+  constexpr Bits exponent_mask = (Bits(1) << (sizeof(T) * 8 - 1 - exponent_shift)) - 1;
+  constexpr Bits bias = exponent_mask >> 1;
+  const bool subnormal = d < std::numeric_limits<T>::min();
+  if (subnormal) d *= T(18446744073709551616.0);  // 2^64
+  Bits e = ((std::bit_cast<Bits>(d * T(1.0 / 0.75)) >> exponent_shift) & exponent_mask) - bias;
+  const T m = std::bit_cast<T>(std::bit_cast<Bits>(d) - (e << exponent_shift));
+  if (subnormal) e -= 64;
+  const TwoSum<T> x = div(two_sum(T(-1), m), two_sum(T(1), m));
+  const T x2 = x.hi * x.hi;
+  TwoSum<T> sum = mul(ln2, static_cast<T>(e));
+  sum = add(sum, TwoSum<T>{x.hi * 2, x.lo * 2});
+  sum = add(sum, x2 * x.hi * polynomial(x2));
+  if (std::isnan(d) || d < 0) return std::numeric_limits<T>::quiet_NaN();
+  if (d == 0) return -std::numeric_limits<T>::infinity();
+  if (std::isinf(d)) return d;
+  return sum.hi + sum.lo;
+}
+
+float sleef_logf(float d) {
+  return sleef_log<float, int32_t, 23>(d, {0.69314718246459960938f, -1.904654323148236017e-09f},
+                                       [](float x2) {
+                                         float t = 0.3027294874f;
+                                         t = std::fma(t, x2, 0.3996108174f);
+                                         return std::fma(t, x2, 0.6666694880f);
+                                       });
+}
+
+double sleef_logd(double d) {
+  return sleef_log<double, int64_t, 52>(
+      d, {0.693147180559945286226764, 2.319046813846299558417771e-17}, [](double x2) {
+        // POLY7 in x2, Estrin-style
+        const double x4 = x2 * x2, x8 = x4 * x4;
+        auto poly2 = [&](double c1, double c0) { return std::fma(x2, c1, c0); };
+        return std::fma(x8,
+                        std::fma(x4, 0.1532076988502701353,
+                                 poly2(0.1525629051003428716, 0.1818605932937785996)),
+                        std::fma(x4, poly2(0.2222214519839380009, 0.2857142932794299317),
+                                 poly2(0.3999999999635251990, 0.6666666666667333541)));
+      });
+}
+
+// exp and log as PyTorch's vector loops take them.
 float vector_exp(float x) {
   return sleef_expf(x);
 }
 double vector_exp(double x) {
   return sleef_exp(x);
+}
+float vector_log(float x) {
+  return sleef_logf(x);
+}
+double vector_log(double x) {
+  return sleef_logd(x);
 }
 
 // vec::maximum: nan if either is nan.
@@ -232,6 +330,79 @@ void softmax_backward_dim(const T* grad_out, const T* output, T* grad_in, int64_
   }
 }
 
+// input and output are (outer, dim_size): one log_softmax per row; PyTorch's vec::map takes
+// the log of the row sums.
+template <typename T>
+void log_softmax_lastdim(const T* input, T* output, int64_t outer, int64_t dim_size) {
+  for (int64_t row = 0; row < outer; ++row) {
+    const T* x = input + row * dim_size;
+    T* y = output + row * dim_size;
+    const T maxval = reduce_all<T>(
+        dim_size, [&](int64_t i) { return x[i]; }, maximum<T>);
+    const T sum = reduce_all<T>(
+        dim_size, [&](int64_t i) { return vector_exp(x[i] - maxval); },
+        [](T a, T b) { return a + b; });
+    const T log_sum = vector_log(sum);
+    for (int64_t i = 0; i < dim_size; ++i) y[i] = x[i] - maxval - log_sum;
+  }
+}
+
+// input and output are (outer, dim_size, inner): one log_softmax per (outer, inner) column, as
+// softmax_dim.
+template <typename T>
+void log_softmax_dim(const T* input, T* output, int64_t outer, int64_t dim_size, int64_t inner) {
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t column = 0; column < inner; ++column) {
+      const T* x = input + o * dim_size * inner + column;
+      T* y = output + o * dim_size * inner + column;
+      T maxval = x[0];
+      for (int64_t d = 1; d < dim_size; ++d) maxval = maximum(maxval, x[d * inner]);
+      T sum = 0;
+      for (int64_t d = 0; d < dim_size; ++d) sum += vector_exp(x[d * inner] - maxval);
+      const T log_sum = vector_log(sum);
+      for (int64_t d = 0; d < dim_size; ++d) y[d * inner] = x[d * inner] - maxval - log_sum;
+    }
+  }
+}
+
+// grad_out, output and grad_in are (outer, dim_size). Forward: y = log_softmax(x) over each row.
+template <typename T>
+void log_softmax_backward_lastdim(const T* grad_out, const T* output, T* grad_in, int64_t outer,
+                                  int64_t dim_size) {
+  for (int64_t row = 0; row < outer; ++row) {
+    const T* dout = grad_out + row * dim_size;
+    const T* y = output + row * dim_size;
+    T* dinp = grad_in + row * dim_size;
+    const T sum = reduce_all<T>(
+        dim_size, [&](int64_t i) { return dout[i]; }, [](T a, T b) { return a + b; });
+    // dinp = dout - exp(y) * sum, fused
+    for (int64_t i = 0; i < dim_size; ++i) dinp[i] = std::fma(-vector_exp(y[i]), sum, dout[i]);
+  }
+}
+
+// grad_out, output and grad_in are (outer, dim_size, inner). Each (outer, inner) column sums
+// dout from 0 in order, then dinp = dout - exp(y) * sum, fused.
+template <typename T>
+void log_softmax_backward_dim(const T* grad_out, const T* output, T* grad_in, int64_t outer,
+                              int64_t dim_size, int64_t inner) {
+  const int64_t vector_columns = inner - inner % kLanes<T>;
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t column = 0; column < inner; ++column) {
+      const int64_t first = o * dim_size * inner + column;
+      const T* dout = grad_out + first;
+      const T* y = output + first;
+      T* dinp = grad_in + first;
+      const bool vector_lane = column < vector_columns;
+      T sum = 0;
+      for (int64_t d = 0; d < dim_size; ++d) sum += dout[d * inner];
+      for (int64_t d = 0; d < dim_size; ++d) {
+        const T exp_y = vector_lane ? vector_exp(y[d * inner]) : std::exp(y[d * inner]);
+        dinp[d * inner] = std::fma(-exp_y, sum, dout[d * inner]);
+      }
+    }
+  }
+}
+
 // The sizes of [outer, dim_size, inner] for softmax over `dim`.
 struct Slices {
   int64_t outer = 1, dim_size = 1, inner = 1;
@@ -250,43 +421,78 @@ Slices slices(const Shape& shape, int64_t dim) {
   return s;
 }
 
-}  // namespace
-
-Tensor softmax(const Tensor& input, int64_t dim) {
-  const int64_t d = normalize_dim(dim, input.dim(), "softmax");
+// forward(x, y, slices) over contiguous data of input's dtype T, x the input, y the new output.
+template <typename Forward>
+Tensor along_dim(const char* op, const Tensor& input, int64_t dim, Forward forward) {
+  const int64_t d = normalize_dim(dim, input.dim(), op);
   const Tensor x = contiguous(input);
   Tensor out = empty(input.shape(), input.dtype());
   if (input.numel() == 0) return out;
-  const Slices s = slices(input.shape(), d);
-  dispatch(input.dtype(), "softmax", [&]<typename T>() {
-    if (s.last_dim)
-      softmax_lastdim(x.data_ptr<T>(), out.data_ptr<T>(), s.outer, s.dim_size);
-    else
-      softmax_dim(x.data_ptr<T>(), out.data_ptr<T>(), s.outer, s.dim_size, s.inner);
+  dispatch(input.dtype(), op, [&]<typename T>() {
+    forward(x.data_ptr<T>(), out.data_ptr<T>(), slices(input.shape(), d));
   });
   return out;
 }
 
-Tensor softmax_backward(const Tensor& grad_out, const Tensor& output, int64_t dim) {
-  check(grad_out.shape() == output.shape(), "softmax_backward: grad_out has shape ",
-        grad_out.shape(), " but the output has shape ", output.shape());
-  check(grad_out.dtype() == output.dtype(), "softmax_backward: grad_out is ",
-        dtype_name(grad_out.dtype()), " but the output is ", dtype_name(output.dtype()));
-  const int64_t d = normalize_dim(dim, output.dim(), "softmax_backward");
+// backward(dout, y, dinp, slices) over contiguous data: the gradient grad_in from grad_out and
+// the forward's output.
+template <typename Backward>
+Tensor backward_along_dim(const char* op, const Tensor& grad_out, const Tensor& output, int64_t dim,
+                          Backward backward) {
+  check(grad_out.shape() == output.shape(), op, ": grad_out has shape ", grad_out.shape(),
+        " but the output has shape ", output.shape());
+  check(grad_out.dtype() == output.dtype(), op, ": grad_out is ", dtype_name(grad_out.dtype()),
+        " but the output is ", dtype_name(output.dtype()));
+  const int64_t d = normalize_dim(dim, output.dim(), op);
   const Tensor dout = contiguous(grad_out);
   const Tensor y = contiguous(output);
   Tensor grad_in = empty(output.shape(), output.dtype());
   if (output.numel() == 0) return grad_in;
-  const Slices s = slices(output.shape(), d);
-  dispatch(output.dtype(), "softmax_backward", [&]<typename T>() {
-    if (s.last_dim)
-      softmax_backward_lastdim(dout.data_ptr<T>(), y.data_ptr<T>(), grad_in.data_ptr<T>(), s.outer,
-                               s.dim_size);
-    else
-      softmax_backward_dim(dout.data_ptr<T>(), y.data_ptr<T>(), grad_in.data_ptr<T>(), s.outer,
-                           s.dim_size, s.inner);
+  dispatch(output.dtype(), op, [&]<typename T>() {
+    backward(dout.data_ptr<T>(), y.data_ptr<T>(), grad_in.data_ptr<T>(), slices(output.shape(), d));
   });
   return grad_in;
+}
+
+}  // namespace
+
+Tensor softmax(const Tensor& input, int64_t dim) {
+  return along_dim("softmax", input, dim, [](const auto* x, auto* y, const Slices& s) {
+    if (s.last_dim)
+      softmax_lastdim(x, y, s.outer, s.dim_size);
+    else
+      softmax_dim(x, y, s.outer, s.dim_size, s.inner);
+  });
+}
+
+Tensor softmax_backward(const Tensor& grad_out, const Tensor& output, int64_t dim) {
+  return backward_along_dim("softmax_backward", grad_out, output, dim,
+                            [](const auto* dout, const auto* y, auto* dinp, const Slices& s) {
+                              if (s.last_dim)
+                                softmax_backward_lastdim(dout, y, dinp, s.outer, s.dim_size);
+                              else
+                                softmax_backward_dim(dout, y, dinp, s.outer, s.dim_size, s.inner);
+                            });
+}
+
+Tensor log_softmax(const Tensor& input, int64_t dim) {
+  return along_dim("log_softmax", input, dim, [](const auto* x, auto* y, const Slices& s) {
+    if (s.last_dim)
+      log_softmax_lastdim(x, y, s.outer, s.dim_size);
+    else
+      log_softmax_dim(x, y, s.outer, s.dim_size, s.inner);
+  });
+}
+
+Tensor log_softmax_backward(const Tensor& grad_out, const Tensor& output, int64_t dim) {
+  return backward_along_dim("log_softmax_backward", grad_out, output, dim,
+                            [](const auto* dout, const auto* y, auto* dinp, const Slices& s) {
+                              if (s.last_dim)
+                                log_softmax_backward_lastdim(dout, y, dinp, s.outer, s.dim_size);
+                              else
+                                log_softmax_backward_dim(dout, y, dinp, s.outer, s.dim_size,
+                                                         s.inner);
+                            });
 }
 
 }  // namespace mg::kernels

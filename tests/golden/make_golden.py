@@ -25,6 +25,7 @@ import gen_print  # noqa: E402
 import gen_random  # noqa: E402
 import gen_reduce  # noqa: E402
 import gen_sum  # noqa: E402
+import gen_unary  # noqa: E402
 
 
 class GoldenFile:
@@ -64,6 +65,7 @@ GENERATORS = {
     "reduce.txt": lambda file: gen_reduce.generate(file.emit),
     "hostile.txt": lambda file: gen_hostile.generate(file.emit),
     "dtypes.txt": lambda file: gen_dtypes.generate(file.emit, file.emit_string),
+    "unary.txt": lambda file: gen_unary.generate(file.emit, file.emit_string),
 }
 
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string_view>
 #include <vector>
 
 #include "minigrad/tensor/tensor.h"
@@ -17,6 +18,15 @@ Tensor mul(const Tensor& a, const Tensor& b);
 Tensor div(const Tensor& a, const Tensor& b);
 Tensor neg(const Tensor& input);
 Tensor exp(const Tensor& input);
+Tensor log(const Tensor& input);
+Tensor sqrt(const Tensor& input);
+Tensor pow(const Tensor& input, double exponent);
+Tensor abs(const Tensor& input);
+Tensor tanh(const Tensor& input);
+Tensor sigmoid(const Tensor& input);
+Tensor relu(const Tensor& input);
+// approximate: "none" (x * Phi(x), Phi the normal CDF) or "tanh", as libtorch's torch::gelu.
+Tensor gelu(const Tensor& input, std::string_view approximate = "none");
 
 Tensor operator+(const Tensor& a, const Tensor& b);
 Tensor operator-(const Tensor& a, const Tensor& b);
@@ -39,6 +49,7 @@ Tensor mean(const Tensor& input, const std::vector<int64_t>& dims = {}, bool kee
 Tensor matmul(const Tensor& a, const Tensor& b);
 Tensor dot(const Tensor& a, const Tensor& b);
 Tensor softmax(const Tensor& input, int64_t dim);
+Tensor log_softmax(const Tensor& input, int64_t dim);
 // In training, zeroes each element with probability p and scales the rest by 1 / (1 - p), drawing
 // PyTorch's masks for the same seed (mg::set_dropout_stream picks which PyTorch build's); the
 // input itself when not training or when p is 0. Throws unless 0 <= p <= 1.

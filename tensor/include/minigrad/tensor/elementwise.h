@@ -5,8 +5,10 @@
 #include "minigrad/tensor/tensor.h"
 
 // Elementwise kernels on raw tensors, with NumPy/PyTorch broadcasting. Graph-free; autograd/
-// wraps them in differentiable ops. Results match PyTorch 1.13's CPU bits for + - * / (exp uses
-// std::exp, which may differ from PyTorch's vectorised exp in the last bit).
+// wraps them in differentiable ops. Results match PyTorch 1.13's CPU bits for + - * /, neg, sqrt,
+// abs, sign, relu and pow by 0, +-1, +-2, 3, +-0.5; exp, log, tanh, sigmoid, other powers and
+// gelu use std:: math, which may differ from PyTorch's vectorised (SLEEF) math in the last bits
+// (tests/tensor/unary_test.cpp says by how much).
 namespace mg::kernels {
 
 // The shape both operands broadcast to: sizes are aligned from the last dim; a size of 1 (or a
@@ -33,11 +35,29 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b);
 // turn a floating-point result into an integer one (int64 += float32). Bumps self's version.
 void binary_(BinaryOp op, const Tensor& self, const Tensor& other);
 
-enum class UnaryOp { Neg, Exp };
-std::string_view unary_op_name(UnaryOp op);  // "neg", "exp"
+// Sign is -1, 0 or 1 (0 at 0, as torch.sign); Relu is max(x, 0).
+enum class UnaryOp { Neg, Exp, Log, Sqrt, Abs, Sign, Tanh, Sigmoid, Relu };
+std::string_view unary_op_name(UnaryOp op);  // "neg", "exp", "log", ...
 
 // op(input): a new contiguous tensor of input's shape and dtype.
 Tensor unary(UnaryOp op, const Tensor& input);
+
+// grad_out where input > threshold, else 0; nan in input lets grad_out through, as in PyTorch.
+// relu's backward, from relu's result and threshold 0.
+Tensor threshold_backward(const Tensor& grad_out, const Tensor& input, double threshold);
+
+// input^exponent elementwise, exponent taken in input's dtype. Exponents 2, 3, 0.5, -0.5, -1 and
+// -2 are computed as PyTorch computes them (x * x, 1 / sqrt(x), ...), the rest with std::pow.
+Tensor pow(const Tensor& input, double exponent);
+
+// gelu(x) = x * Phi(x), Phi the standard normal CDF (None), or its tanh approximation
+// 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3))) (Tanh).
+enum class GeluApproximate { None, Tanh };
+// The approximate argument as libtorch spells it: "none" or "tanh"; throws on anything else.
+GeluApproximate gelu_approximate(std::string_view name);
+Tensor gelu(const Tensor& input, GeluApproximate approximate);
+// grad_out * gelu'(input), grad_out and input of one shape and dtype.
+Tensor gelu_backward(const Tensor& grad_out, const Tensor& input, GeluApproximate approximate);
 
 // A 0-dim tensor holding `value`: tensor-scalar ops go through the one broadcast path, e.g.
 // binary(BinaryOp::Mul, x, scalar_tensor(2.5, x.dtype())).

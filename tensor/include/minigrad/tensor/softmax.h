@@ -4,8 +4,8 @@
 
 #include "minigrad/tensor/tensor.h"
 
-// Softmax on raw tensors, in the arithmetic of PyTorch 1.13's CPU kernels. Graph-free;
-// autograd/ wraps them in a differentiable op.
+// Softmax and log_softmax on raw tensors, in the arithmetic of PyTorch 1.13's CPU kernels (bit for
+// bit). Graph-free; autograd/ wraps them in differentiable ops.
 namespace mg::kernels {
 
 // exp(x - max) / sum(exp(x - max)) along `dim` (negative counts from the end). Stable for large
@@ -15,5 +15,13 @@ Tensor softmax(const Tensor& input, int64_t dim);
 // The gradient of softmax from its output: grad_in = output * (grad_out - sum(grad_out * output,
 // dim, keepdim)).
 Tensor softmax_backward(const Tensor& grad_out, const Tensor& output, int64_t dim);
+
+// x - max - log(sum(exp(x - max))) along `dim`, in that order. Stable for large inputs; -inf
+// entries give -inf, a slice that is all -inf gives nan, as in PyTorch.
+Tensor log_softmax(const Tensor& input, int64_t dim);
+
+// The gradient of log_softmax from its output: grad_in = grad_out - exp(output) * sum(grad_out,
+// dim, keepdim).
+Tensor log_softmax_backward(const Tensor& grad_out, const Tensor& output, int64_t dim);
 
 }  // namespace mg::kernels

@@ -128,7 +128,15 @@ class Tensor {
   }
   Tensor exp() const;
   Tensor neg() const;
+  Tensor log() const;
+  Tensor sqrt() const;
+  Tensor pow(double exponent) const;
+  Tensor abs() const;
+  Tensor tanh() const;
+  Tensor sigmoid() const;
+  Tensor relu() const;
   Tensor softmax(int64_t dim) const;
+  Tensor log_softmax(int64_t dim) const;
   // A copy converted to dtype (this tensor itself when it already has it), differentiable
   // between float32 and float64. PyTorch's x.bool(), x.long(), x.float(), x.double() are
   // x.to(kBool), x.to(kInt64), x.to(kFloat32), x.to(kFloat64).
