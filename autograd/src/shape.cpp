@@ -1,6 +1,7 @@
 // Differentiable view and layout ops. Each forward is a raw view from tensor/ (triu and tril, which
 // copy, excepted); each backward routes the gradient back into the input's shape.
 #include "minigrad/autograd/node.h"
+#include "minigrad/autograd/ops.h"
 #include "minigrad/tensor/elementwise.h"
 #include "minigrad/tensor/factory.h"
 #include "minigrad/tensor/triangular.h"
@@ -154,6 +155,36 @@ Tensor Tensor::tril(int64_t diagonal) const {
   return triangle_op(*this, diagonal, "TrilBackward0", kernels::tril);
 }
 
+Tensor reshape(const Tensor& input, const Shape& shape) {
+  return input.reshape(shape);
+}
+Tensor transpose(const Tensor& input, int64_t dim0, int64_t dim1) {
+  return input.transpose(dim0, dim1);
+}
+Tensor permute(const Tensor& input, const std::vector<int64_t>& dims) {
+  return input.permute(dims);
+}
+Tensor unsqueeze(const Tensor& input, int64_t dim) {
+  return input.unsqueeze(dim);
+}
+Tensor squeeze(const Tensor& input) {
+  return input.squeeze();
+}
+Tensor squeeze(const Tensor& input, int64_t dim) {
+  return input.squeeze(dim);
+}
+Tensor flatten(const Tensor& input, int64_t start_dim, int64_t end_dim) {
+  return input.flatten(start_dim, end_dim);
+}
+Tensor select(const Tensor& input, int64_t dim, int64_t index) {
+  return input.select(dim, index);
+}
+Tensor narrow(const Tensor& input, int64_t dim, int64_t start, int64_t length) {
+  return input.narrow(dim, start, length);
+}
+Tensor clone(const Tensor& input) {
+  return input.clone();
+}
 Tensor triu(const Tensor& input, int64_t diagonal) {
   return input.triu(diagonal);
 }

@@ -255,3 +255,26 @@ TEST(OpsGolden, EveryGeneratedCaseHasATwinHere) {
 
 }  // namespace
 }  // namespace mg
+
+namespace mg {
+namespace {
+
+TEST(OpsGolden, FreeLayoutFunctionsAreTheMethods) {
+  const Tensor x = arange(0.0, 24.0).reshape({2, 1, 3, 4});
+  auto same = [](const Tensor& a, const Tensor& b) {
+    return a.shape() == b.shape() && a.to_vector<float>() == b.to_vector<float>();
+  };
+  EXPECT_TRUE(same(reshape(x, {6, 4}), x.reshape({6, 4})));
+  EXPECT_TRUE(same(transpose(x, 0, -1), x.transpose(0, -1)));
+  EXPECT_TRUE(same(permute(x, {3, 1, 0, 2}), x.permute({3, 1, 0, 2})));
+  EXPECT_TRUE(same(unsqueeze(x, 2), x.unsqueeze(2)));
+  EXPECT_TRUE(same(squeeze(x), x.squeeze()));
+  EXPECT_TRUE(same(squeeze(x, 1), x.squeeze(1)));
+  EXPECT_TRUE(same(flatten(x, 1, 2), x.flatten(1, 2)));
+  EXPECT_TRUE(same(select(x, 2, -1), x.select(2, -1)));
+  EXPECT_TRUE(same(narrow(x, 3, 1, 2), x.narrow(3, 1, 2)));
+  EXPECT_TRUE(same(clone(x), x));
+}
+
+}  // namespace
+}  // namespace mg

@@ -59,6 +59,17 @@ Tensor dropout(const Tensor& input, double p, bool training = true);
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
 // Tensors joined along an existing dim, which is the only one whose sizes may differ.
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
+// The layout ops as free functions, as torch.reshape, torch.permute, ... (see the Tensor methods).
+Tensor reshape(const Tensor& input, const Shape& shape);
+Tensor transpose(const Tensor& input, int64_t dim0, int64_t dim1);
+Tensor permute(const Tensor& input, const std::vector<int64_t>& dims);
+Tensor unsqueeze(const Tensor& input, int64_t dim);
+Tensor squeeze(const Tensor& input);
+Tensor squeeze(const Tensor& input, int64_t dim);
+Tensor flatten(const Tensor& input, int64_t start_dim = 0, int64_t end_dim = -1);
+Tensor select(const Tensor& input, int64_t dim, int64_t index);
+Tensor narrow(const Tensor& input, int64_t dim, int64_t start, int64_t length);
+Tensor clone(const Tensor& input);
 // The upper / lower triangle of each matrix in the last two dims (see tensor/triangular.h).
 Tensor triu(const Tensor& input, int64_t diagonal = 0);
 Tensor tril(const Tensor& input, int64_t diagonal = 0);
