@@ -55,6 +55,7 @@ TEST(InPlace, AssignmentIntoViewsIsDifferentiable) {
         grid.T()[2] *= attn_scores.softmax(0);
         grid[0] = query * 2.0;
         grid[1][1] += first_row.sum();  // first_row now reads what grid[0] = ... wrote
+        grid.T()[0].masked_fill_(tensor({0.0, 1.0, 0.0, 1.0}), 0.5);
         return grid.T().matmul(attn_scores.unsqueeze(1)).sum({1}) + first_row;
       },
       inputs));
