@@ -24,8 +24,9 @@ Tensor mean(const Tensor& input, const Dims& dims = {}, bool keepdim = false);
 // The variance over `dims` (all of them when empty), divided by N - 1 when unbiased, else by N;
 // nan when that divisor is not positive (one element, unbiased), as in PyTorch. Floating point
 // only. Accumulates in double as PyTorch 1.13's CPU kernels do: two passes (the mean, then the
-// squared deviations) when the result is one element, Welford's update per output otherwise; the
-// order of the additions may differ from PyTorch's, so results agree to rounding, not to the bit.
+// squared deviations) when the result is one element, Welford's update per output otherwise. The
+// order of the additions may differ from PyTorch's, so results agree to rounding: the float32
+// ones tested round to the same bits, float64 ones may differ in the last bits.
 Tensor var(const Tensor& input, const Dims& dims = {}, bool unbiased = true, bool keepdim = false);
 
 // The largest / smallest element, a 0-dim tensor; NaN when any element is NaN. Every dtype.
