@@ -51,7 +51,8 @@ int64_t reduced_count(const Shape& shape, const std::vector<int64_t>& dims) {
 // elements equal to the result (the NaNs when the result is NaN).
 Tensor evenly_distribute(const Tensor& grad_out, const Tensor& input, const Tensor& result) {
   const Tensor ties = std::isnan(result.item()) ? input != input : input == result;
-  return where(ties, grad_out / sum(ties), 0.0);
+  const double count = sum(ties.to(kFloat64)).item();
+  return where(ties, grad_out / count, 0.0);
 }
 
 // max(dim)/min(dim)'s gradient: each output's gradient goes to the element its index picked.
