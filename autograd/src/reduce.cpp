@@ -136,16 +136,16 @@ std::tuple<Tensor, Tensor> extreme(const Tensor& input, int64_t dim, bool keepdi
 }  // namespace
 
 Tensor max(const Tensor& input) {
-  return extreme(input, true);
+  return extreme(input, /*largest=*/true);
 }
 Tensor min(const Tensor& input) {
-  return extreme(input, false);
+  return extreme(input, /*largest=*/false);
 }
 std::tuple<Tensor, Tensor> max(const Tensor& input, int64_t dim, bool keepdim) {
-  return extreme(input, dim, keepdim, true);
+  return extreme(input, dim, keepdim, /*largest=*/true);
 }
 std::tuple<Tensor, Tensor> min(const Tensor& input, int64_t dim, bool keepdim) {
-  return extreme(input, dim, keepdim, false);
+  return extreme(input, dim, keepdim, /*largest=*/false);
 }
 Tensor argmax(const Tensor& input) {
   return kernels::argmax(input);

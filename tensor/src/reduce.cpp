@@ -228,36 +228,42 @@ bool is_nan(T value) {
   return false;
 }
 
-// The index of the largest (or smallest) of n elements x[0], x[stride], ...: the first one on
-// ties, and the first NaN if there is one, as PyTorch's CPU kernels pick.
+enum class Extreme { Max, Min };
+
+// The index of the largest (Max) or smallest (Min) of n elements x[0], x[stride], ...: the first
+// one on ties, and the first NaN if there is one, as PyTorch's CPU kernels pick.
 template <typename T>
-int64_t pick(const T* x, int64_t n, int64_t stride, bool largest) {
+int64_t pick(const T* x, int64_t n, int64_t stride, Extreme extreme) {
   int64_t best = 0;
   for (int64_t k = 1; k < n && !is_nan(x[best * stride]); ++k) {
     const T value = x[k * stride], current = x[best * stride];
-    if (is_nan(value) || (largest ? value > current : value < current)) best = k;
+    if (is_nan(value) || (extreme == Extreme::Max ? value > current : value < current)) best = k;
   }
   return best;
 }
 
-// max/min/argmax/argmin along one dim: the values (unless only indices are wanted) and indices.
-std::tuple<Tensor, Tensor> pick_along(const Tensor& input, int64_t dim, bool keepdim, bool largest,
-                                      bool want_values, const char* op) {
+// max/min along one dim: the values and their indices (argmax/argmin keep the indices).
+std::tuple<Tensor, Tensor> pick_along(const Tensor& input, int64_t dim, bool keepdim,
+                                      Extreme extreme, const char* op) {
   const std::vector<bool> reduced = reduced_dims(input.dim(), {dim}, op);
-  const int64_t size = input.dim() == 0 ? 1 : input.shape()[normalize_dim(dim, input.dim(), op)];
-  const int64_t stride = input.dim() == 0 ? 0 : input.stride(normalize_dim(dim, input.dim(), op));
+  int64_t size = 1, stride = 0;  // a 0-dim input is its own one-element row
+  if (input.dim() > 0) {
+    const int64_t d = normalize_dim(dim, input.dim(), op);
+    size = input.shape()[d];
+    stride = input.stride(d);
+  }
   check(size > 0, op, ": cannot reduce dim ", dim, " of a tensor of shape ", input.shape(),
         ", which has size 0");
   const Shape out_shape = reduced_shape(input.shape(), reduced, keepdim);
+  Tensor values = empty(out_shape, input.dtype());
   Tensor indices = empty(out_shape, kInt64);
-  Tensor values = want_values ? empty(out_shape, input.dtype()) : Tensor();
   dispatch_all(input.dtype(), [&]<typename T>() {
     const auto* in = static_cast<const T*>(input.storage()->data());
+    T* value = values.data_ptr<T>();
     int64_t* index = indices.data_ptr<int64_t>();
-    T* value = want_values ? values.data_ptr<T>() : nullptr;
     for_each_output(input, reduced, [&](int64_t in_offset, int64_t out) {
-      index[out] = pick(in + in_offset, size, stride, largest);
-      if (value) value[out] = in[in_offset + index[out] * stride];
+      index[out] = pick(in + in_offset, size, stride, extreme);
+      value[out] = in[in_offset + index[out] * stride];
     });
   });
   return {values, indices};
@@ -324,28 +330,28 @@ Tensor var(const Tensor& input, const Dims& dims, bool unbiased, bool keepdim) {
 }
 
 Tensor max(const Tensor& input) {
-  return std::get<0>(pick_along(flattened(input, "max"), 0, false, true, true, "max"));
+  return std::get<0>(pick_along(flattened(input, "max"), 0, false, Extreme::Max, "max"));
 }
 Tensor min(const Tensor& input) {
-  return std::get<0>(pick_along(flattened(input, "min"), 0, false, false, true, "min"));
+  return std::get<0>(pick_along(flattened(input, "min"), 0, false, Extreme::Min, "min"));
 }
 std::tuple<Tensor, Tensor> max(const Tensor& input, int64_t dim, bool keepdim) {
-  return pick_along(input, dim, keepdim, true, true, "max");
+  return pick_along(input, dim, keepdim, Extreme::Max, "max");
 }
 std::tuple<Tensor, Tensor> min(const Tensor& input, int64_t dim, bool keepdim) {
-  return pick_along(input, dim, keepdim, false, true, "min");
+  return pick_along(input, dim, keepdim, Extreme::Min, "min");
 }
 Tensor argmax(const Tensor& input) {
-  return std::get<1>(pick_along(flattened(input, "argmax"), 0, false, true, false, "argmax"));
+  return std::get<1>(pick_along(flattened(input, "argmax"), 0, false, Extreme::Max, "argmax"));
 }
 Tensor argmin(const Tensor& input) {
-  return std::get<1>(pick_along(flattened(input, "argmin"), 0, false, false, false, "argmin"));
+  return std::get<1>(pick_along(flattened(input, "argmin"), 0, false, Extreme::Min, "argmin"));
 }
 Tensor argmax(const Tensor& input, int64_t dim, bool keepdim) {
-  return std::get<1>(pick_along(input, dim, keepdim, true, false, "argmax"));
+  return std::get<1>(pick_along(input, dim, keepdim, Extreme::Max, "argmax"));
 }
 Tensor argmin(const Tensor& input, int64_t dim, bool keepdim) {
-  return std::get<1>(pick_along(input, dim, keepdim, false, false, "argmin"));
+  return std::get<1>(pick_along(input, dim, keepdim, Extreme::Min, "argmin"));
 }
 
 NonFiniteCount count_non_finite(const Tensor& input) {
