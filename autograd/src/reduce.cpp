@@ -1,8 +1,10 @@
 // Reductions, whose backward spreads the gradient back over the reduced elements.
 #include <algorithm>
+#include <cmath>
 
 #include "minigrad/autograd/node.h"
 #include "minigrad/autograd/ops.h"
+#include "minigrad/tensor/compare.h"
 #include "minigrad/tensor/elementwise.h"
 #include "minigrad/tensor/factory.h"
 #include "minigrad/tensor/reduce.h"
@@ -11,23 +13,58 @@ namespace mg {
 
 using autograd::needs_grad;
 using autograd::record;
+using autograd::SavedTensor;
 
 namespace {
+
+// grad_out with the reduced dims brought back as size 1, so that it broadcasts against the input.
+Tensor unsqueeze_reduced(const Tensor& grad_out, const Shape& input_shape,
+                         const std::vector<int64_t>& dims, bool keepdim) {
+  Shape kept = keepdim ? grad_out.shape() : input_shape;
+  if (!keepdim) {
+    if (dims.empty()) std::fill(kept.begin(), kept.end(), 1);
+    for (int64_t dim : dims) kept[normalize_dim(dim, static_cast<int64_t>(kept.size()), "sum")] = 1;
+  }
+  return grad_out.reshape(kept);
+}
 
 // A reduction's gradient, spread back over the input: every input element receives its reduced
 // element's gradient divided by `count` (1 for sum, the reduced count for mean, as PyTorch
 // divides).
 Tensor spread(const Tensor& grad_out, const Shape& input_shape, Dtype dtype,
               const std::vector<int64_t>& dims, bool keepdim, double count) {
-  // Bring the reduced dims back as size 1 so the gradient broadcasts against the input.
-  Shape kept = keepdim ? grad_out.shape() : input_shape;
-  if (!keepdim) {
-    if (dims.empty()) std::fill(kept.begin(), kept.end(), 1);
-    for (int64_t dim : dims) kept[normalize_dim(dim, static_cast<int64_t>(kept.size()), "sum")] = 1;
-  }
   Tensor grad_input = empty(input_shape, dtype);
-  kernels::copy_(grad_input, grad_out.reshape(kept) / count);
+  kernels::copy_(grad_input, unsqueeze_reduced(grad_out, input_shape, dims, keepdim) / count);
   return grad_input;
+}
+
+// How many elements each output of a reduction over `dims` (all when empty) reduces.
+int64_t reduced_count(const Shape& shape, const std::vector<int64_t>& dims) {
+  if (dims.empty()) return numel(shape);
+  int64_t count = 1;
+  for (int64_t dim : dims)
+    count *= shape[normalize_dim(dim, static_cast<int64_t>(shape.size()), "var")];
+  return count;
+}
+
+// max()/min()'s gradient, as PyTorch's evenly_distribute_backward: shared equally by the
+// elements equal to the result (the NaNs when the result is NaN).
+Tensor evenly_distribute(const Tensor& grad_out, const Tensor& input, const Tensor& result) {
+  const Tensor ties = std::isnan(result.item()) ? input != input : input == result;
+  const double count = sum(ties.to(kFloat64)).item();
+  return where(ties, grad_out / count, 0.0);
+}
+
+// max(dim)/min(dim)'s gradient: each output's gradient goes to the element its index picked.
+Tensor to_picked(const Tensor& grad_out, const Tensor& indices, const Shape& input_shape,
+                 int64_t dim, bool keepdim) {
+  if (input_shape.empty()) return grad_out;  // a 0-dim input is its own max
+  const int64_t d = normalize_dim(dim, static_cast<int64_t>(input_shape.size()), "max");
+  Shape positions_shape(input_shape.size(), 1);
+  positions_shape[d] = input_shape[d];
+  const Tensor positions = arange(input_shape[d]).reshape(positions_shape);
+  const Tensor picked = positions == (keepdim ? indices : indices.unsqueeze(d));
+  return where(picked, keepdim ? grad_out : grad_out.unsqueeze(d), 0.0);
 }
 
 }  // namespace
@@ -56,6 +93,73 @@ Tensor mean(const Tensor& input, const std::vector<int64_t>& dims, bool keepdim)
   return out;
 }
 
+Tensor var(const Tensor& input, const std::vector<int64_t>& dims, bool unbiased, bool keepdim) {
+  Tensor out = kernels::var(input, dims, unbiased, keepdim);
+  if (needs_grad(input)) {
+    const double dof = static_cast<double>(reduced_count(input.shape(), dims)) - unbiased;
+    record(out, "VarBackward0",
+           {{input, [x = SavedTensor(input), dims, keepdim, dof](const Tensor& grad_out) {
+               // d var / dx = 2 (x - mean) / (N - correction)
+               const Tensor self = x.get();
+               return (2.0 / dof) * unsqueeze_reduced(grad_out, self.shape(), dims, keepdim) *
+                      (self - self.mean(dims, true));
+             }}});
+  }
+  return out;
+}
+
+// max and min, which differ only in the kernel they call and the names they record.
+namespace {
+
+Tensor extreme(const Tensor& input, bool largest) {
+  Tensor out = largest ? kernels::max(input) : kernels::min(input);
+  if (needs_grad(input))
+    record(out, largest ? "MaxBackward1" : "MinBackward1",
+           {{input, [x = SavedTensor(input), result = SavedTensor(out)](const Tensor& grad_out) {
+               return evenly_distribute(grad_out, x.get(), result.get());
+             }}});
+  return out;
+}
+
+std::tuple<Tensor, Tensor> extreme(const Tensor& input, int64_t dim, bool keepdim, bool largest) {
+  auto [values, indices] =
+      largest ? kernels::max(input, dim, keepdim) : kernels::min(input, dim, keepdim);
+  if (needs_grad(input))
+    record(values, largest ? "MaxBackward0" : "MinBackward0",
+           {{input, [indices = SavedTensor(indices), shape = input.shape(), dim,
+                     keepdim](const Tensor& grad_out) {
+               return to_picked(grad_out, indices.get(), shape, dim, keepdim);
+             }}});
+  return {values, indices};
+}
+
+}  // namespace
+
+Tensor max(const Tensor& input) {
+  return extreme(input, /*largest=*/true);
+}
+Tensor min(const Tensor& input) {
+  return extreme(input, /*largest=*/false);
+}
+std::tuple<Tensor, Tensor> max(const Tensor& input, int64_t dim, bool keepdim) {
+  return extreme(input, dim, keepdim, /*largest=*/true);
+}
+std::tuple<Tensor, Tensor> min(const Tensor& input, int64_t dim, bool keepdim) {
+  return extreme(input, dim, keepdim, /*largest=*/false);
+}
+Tensor argmax(const Tensor& input) {
+  return kernels::argmax(input);
+}
+Tensor argmin(const Tensor& input) {
+  return kernels::argmin(input);
+}
+Tensor argmax(const Tensor& input, int64_t dim, bool keepdim) {
+  return kernels::argmax(input, dim, keepdim);
+}
+Tensor argmin(const Tensor& input, int64_t dim, bool keepdim) {
+  return kernels::argmin(input, dim, keepdim);
+}
+
 Tensor Tensor::sum() const {
   return mg::sum(*this);
 }
@@ -67,6 +171,34 @@ Tensor Tensor::mean() const {
 }
 Tensor Tensor::mean(const std::vector<int64_t>& dims, bool keepdim) const {
   return mg::mean(*this, dims, keepdim);
+}
+
+Tensor Tensor::var(const std::vector<int64_t>& dims, bool unbiased, bool keepdim) const {
+  return mg::var(*this, dims, unbiased, keepdim);
+}
+Tensor Tensor::max() const {
+  return mg::max(*this);
+}
+Tensor Tensor::min() const {
+  return mg::min(*this);
+}
+std::tuple<Tensor, Tensor> Tensor::max(int64_t dim, bool keepdim) const {
+  return mg::max(*this, dim, keepdim);
+}
+std::tuple<Tensor, Tensor> Tensor::min(int64_t dim, bool keepdim) const {
+  return mg::min(*this, dim, keepdim);
+}
+Tensor Tensor::argmax() const {
+  return mg::argmax(*this);
+}
+Tensor Tensor::argmin() const {
+  return mg::argmin(*this);
+}
+Tensor Tensor::argmax(int64_t dim, bool keepdim) const {
+  return mg::argmax(*this, dim, keepdim);
+}
+Tensor Tensor::argmin(int64_t dim, bool keepdim) const {
+  return mg::argmin(*this, dim, keepdim);
 }
 
 }  // namespace mg

@@ -1,4 +1,5 @@
-// sum and mean. The sum follows PyTorch 1.13's CPU reduction step by step, so its bits match:
+// sum, mean, var, max/min and argmax/argmin. The sum follows PyTorch 1.13's CPU reduction step by
+// step, so its bits match:
 //
 // 1. TensorIterator's layout. Every dim gets the input's stride and the output's (0 along a
 //    reduced dim, the contiguous output stride elsewhere). Dims are sorted innermost first:
@@ -15,10 +16,13 @@
 #include "minigrad/tensor/reduce.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <type_traits>
 #include <utility>
 
 #include "minigrad/tensor/factory.h"
+#include "minigrad/tensor/views.h"
 #include "strided_loop.h"
 #include "sum_kernel.h"
 
@@ -187,6 +191,167 @@ Tensor mean(const Tensor& input, const Dims& dims, bool keepdim) {
     for (int64_t i = 0; i < result.numel(); ++i) values[i] /= divisor;  // 0 / 0 is nan
   });
   return result;
+}
+
+namespace {
+
+// Calls reduce(in_offset, out_index) for each output element of a reduction over the dims
+// `reduced` marks, in row-major order of the output; in_offset is the element where the
+// output's reduced elements start (storage offsets, in elements).
+template <typename Reduce>
+void for_each_output(const Tensor& input, const std::vector<bool>& reduced, Reduce reduce) {
+  Shape kept_shape(input.shape());  // the output with keepdim
+  for (int64_t d = 0; d < input.dim(); ++d)
+    if (reduced[d]) kept_shape[d] = 1;
+  const std::array<Shape, 2> strides = {input.strides(), contiguous_strides(kept_shape)};
+  detail::for_each_row(kept_shape, strides, {input.storage_offset(), int64_t{0}},
+                       [&](std::array<int64_t, 2> offsets, int64_t n, std::array<int64_t, 2> step) {
+                         for (int64_t i = 0; i < n; ++i)
+                           reduce(offsets[0] + i * step[0], offsets[1] + i * step[1]);
+                       });
+}
+
+// The reduced dims' sizes and strides: the sub-tensor each output reduces, from its in_offset.
+std::pair<Shape, Shape> reduced_layout(const Tensor& input, const std::vector<bool>& reduced) {
+  Shape sizes, strides;
+  for (int64_t d = 0; d < input.dim(); ++d)
+    if (reduced[d]) {
+      sizes.push_back(input.shape()[d]);
+      strides.push_back(input.stride(d));
+    }
+  return {sizes, strides};
+}
+
+template <typename T>
+bool is_nan(T value) {
+  if constexpr (std::is_floating_point_v<T>) return std::isnan(value);
+  return false;
+}
+
+enum class Extreme { Max, Min };
+
+// The index of the largest (Max) or smallest (Min) of n elements x[0], x[stride], ...: the first
+// one on ties, and the first NaN if there is one, as PyTorch's CPU kernels pick.
+template <typename T>
+int64_t pick(const T* x, int64_t n, int64_t stride, Extreme extreme) {
+  int64_t best = 0;
+  for (int64_t k = 1; k < n && !is_nan(x[best * stride]); ++k) {
+    const T value = x[k * stride], current = x[best * stride];
+    if (is_nan(value) || (extreme == Extreme::Max ? value > current : value < current)) best = k;
+  }
+  return best;
+}
+
+// max/min along one dim: the values and their indices (argmax/argmin keep the indices).
+std::tuple<Tensor, Tensor> pick_along(const Tensor& input, int64_t dim, bool keepdim,
+                                      Extreme extreme, const char* op) {
+  const std::vector<bool> reduced = reduced_dims(input.dim(), {dim}, op);
+  int64_t size = 1, stride = 0;  // a 0-dim input is its own one-element row
+  if (input.dim() > 0) {
+    const int64_t d = normalize_dim(dim, input.dim(), op);
+    size = input.shape()[d];
+    stride = input.stride(d);
+  }
+  check(size > 0, op, ": cannot reduce dim ", dim, " of a tensor of shape ", input.shape(),
+        ", which has size 0");
+  const Shape out_shape = reduced_shape(input.shape(), reduced, keepdim);
+  Tensor values = empty(out_shape, input.dtype());
+  Tensor indices = empty(out_shape, kInt64);
+  dispatch_all(input.dtype(), [&]<typename T>() {
+    const auto* in = static_cast<const T*>(input.storage()->data());
+    T* value = values.data_ptr<T>();
+    int64_t* index = indices.data_ptr<int64_t>();
+    for_each_output(input, reduced, [&](int64_t in_offset, int64_t out) {
+      index[out] = pick(in + in_offset, size, stride, extreme);
+      value[out] = in[in_offset + index[out] * stride];
+    });
+  });
+  return {values, indices};
+}
+
+// All elements as one row, in row-major order, for the forms without a dim.
+Tensor flattened(const Tensor& input, const char* op) {
+  check(input.numel() > 0, op, ": a tensor of shape ", input.shape(),
+        " has no elements to reduce over; name a dim to reduce an empty tensor");
+  return view(contiguous(input), {input.numel()});
+}
+
+// Welford's update, in double as PyTorch's WelfordOps: the mean and the sum of squared
+// deviations m2 of the elements seen so far.
+struct Welford {
+  double mean = 0, m2 = 0, n = 0;
+  void add(double x) {
+    const double delta = x - mean;
+    n += 1;
+    mean += delta / n;
+    m2 += delta * (x - mean);
+  }
+};
+
+}  // namespace
+
+Tensor var(const Tensor& input, const Dims& dims, bool unbiased, bool keepdim) {
+  const std::vector<bool> reduced = reduced_dims(input.dim(), dims, "var");
+  const auto [sizes, strides] = reduced_layout(input, reduced);
+  Tensor result = empty(reduced_shape(input.shape(), reduced, keepdim), input.dtype());
+  const double correction = unbiased ? 1.0 : 0.0;
+  dispatch(input.dtype(), "var", [&]<typename T>() {
+    const auto* in = static_cast<const T*>(input.storage()->data());
+    T* out = result.data_ptr<T>();
+    // var = sum((x - mean)^2) / (N - correction); 0 / 0 is nan when N - correction <= 0
+    auto divide = [&](double m2, double count) {
+      return static_cast<T>(m2 / std::max(0.0, count - correction));
+    };
+    if (result.numel() == 1 && input.numel() > 0) {  // two passes, as PyTorch's std_var_all
+      const double mean_all = static_cast<double>(mean(input).item());
+      double m2 = 0;
+      detail::for_each_row(input.shape(), input.strides(), input.storage_offset(),
+                           [&](int64_t offset, int64_t n, int64_t stride) {
+                             for (int64_t i = 0; i < n; ++i) {
+                               const double dx =
+                                   static_cast<double>(in[offset + i * stride]) - mean_all;
+                               m2 += dx * dx;
+                             }
+                           });
+      out[0] = divide(m2, static_cast<double>(input.numel()));
+      return;
+    }
+    for_each_output(input, reduced, [&](int64_t in_offset, int64_t out_index) {
+      Welford acc;
+      detail::for_each_row(sizes, strides, in_offset,
+                           [&](int64_t offset, int64_t n, int64_t stride) {
+                             for (int64_t i = 0; i < n; ++i)
+                               acc.add(static_cast<double>(in[offset + i * stride]));
+                           });
+      out[out_index] = divide(acc.m2, acc.n);
+    });
+  });
+  return result;
+}
+
+Tensor max(const Tensor& input) {
+  return std::get<0>(pick_along(flattened(input, "max"), 0, false, Extreme::Max, "max"));
+}
+Tensor min(const Tensor& input) {
+  return std::get<0>(pick_along(flattened(input, "min"), 0, false, Extreme::Min, "min"));
+}
+std::tuple<Tensor, Tensor> max(const Tensor& input, int64_t dim, bool keepdim) {
+  return pick_along(input, dim, keepdim, Extreme::Max, "max");
+}
+std::tuple<Tensor, Tensor> min(const Tensor& input, int64_t dim, bool keepdim) {
+  return pick_along(input, dim, keepdim, Extreme::Min, "min");
+}
+Tensor argmax(const Tensor& input) {
+  return std::get<1>(pick_along(flattened(input, "argmax"), 0, false, Extreme::Max, "argmax"));
+}
+Tensor argmin(const Tensor& input) {
+  return std::get<1>(pick_along(flattened(input, "argmin"), 0, false, Extreme::Min, "argmin"));
+}
+Tensor argmax(const Tensor& input, int64_t dim, bool keepdim) {
+  return std::get<1>(pick_along(input, dim, keepdim, Extreme::Max, "argmax"));
+}
+Tensor argmin(const Tensor& input, int64_t dim, bool keepdim) {
+  return std::get<1>(pick_along(input, dim, keepdim, Extreme::Min, "argmin"));
 }
 
 NonFiniteCount count_non_finite(const Tensor& input) {

@@ -62,7 +62,7 @@ GENERATORS = {
     "sum.txt": lambda file: gen_sum.generate(file.emit),
     "elementwise.txt": lambda file: gen_elementwise.generate(file.emit),
     "matmul.txt": lambda file: gen_matmul.generate(file.emit),
-    "reduce.txt": lambda file: gen_reduce.generate(file.emit),
+    "reduce.txt": lambda file: gen_reduce.generate(file.emit, file.emit_string),
     "hostile.txt": lambda file: gen_hostile.generate(file.emit),
     "dtypes.txt": lambda file: gen_dtypes.generate(file.emit, file.emit_string),
     "unary.txt": lambda file: gen_unary.generate(file.emit, file.emit_string),

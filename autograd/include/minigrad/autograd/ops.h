@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "minigrad/tensor/tensor.h"
@@ -45,6 +46,20 @@ Tensor operator/(double a, const Tensor& b);
 // All elements when dims is empty.
 Tensor sum(const Tensor& input, const std::vector<int64_t>& dims = {}, bool keepdim = false);
 Tensor mean(const Tensor& input, const std::vector<int64_t>& dims = {}, bool keepdim = false);
+// Divided by N - 1 when unbiased, else by N (see minigrad/tensor/reduce.h).
+Tensor var(const Tensor& input, const std::vector<int64_t>& dims = {}, bool unbiased = true,
+           bool keepdim = false);
+// Over all elements (a 0-dim result; the gradient is shared evenly by the elements equal to it),
+// or along a dim: values and int64 indices, `auto [values, indices] = mg::max(x, 1);` (the
+// gradient goes to the element each index picked). argmax/argmin never require grad.
+Tensor max(const Tensor& input);
+Tensor min(const Tensor& input);
+std::tuple<Tensor, Tensor> max(const Tensor& input, int64_t dim, bool keepdim = false);
+std::tuple<Tensor, Tensor> min(const Tensor& input, int64_t dim, bool keepdim = false);
+Tensor argmax(const Tensor& input);
+Tensor argmin(const Tensor& input);
+Tensor argmax(const Tensor& input, int64_t dim, bool keepdim = false);
+Tensor argmin(const Tensor& input, int64_t dim, bool keepdim = false);
 
 Tensor matmul(const Tensor& a, const Tensor& b);
 Tensor dot(const Tensor& a, const Tensor& b);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <tuple>
 #include <vector>
 
 #include "minigrad/tensor/tensor.h"
@@ -19,6 +20,28 @@ Tensor sum(const Tensor& input, const Dims& dims = {}, bool keepdim = false);
 // The sum divided by the number of elements summed (a true division, as torch does); the mean
 // of no elements is nan.
 Tensor mean(const Tensor& input, const Dims& dims = {}, bool keepdim = false);
+
+// The variance over `dims` (all of them when empty), divided by N - 1 when unbiased, else by N;
+// nan when that divisor is not positive (one element, unbiased), as in PyTorch. Floating point
+// only. Accumulates in double as PyTorch 1.13's CPU kernels do: two passes (the mean, then the
+// squared deviations) when the result is one element, Welford's update per output otherwise. The
+// order of the additions may differ from PyTorch's, so results agree to rounding: the float32
+// ones tested round to the same bits, float64 ones may differ in the last bits.
+Tensor var(const Tensor& input, const Dims& dims = {}, bool unbiased = true, bool keepdim = false);
+
+// The largest / smallest element, a 0-dim tensor; NaN when any element is NaN. Every dtype.
+// Throws for an empty tensor, which has none.
+Tensor max(const Tensor& input);
+Tensor min(const Tensor& input);
+// Along one dim: the values and their int64 indices, picking the first occurrence on ties and the
+// first NaN when there is one (as PyTorch's CPU kernels do). Throws when that dim has size 0.
+std::tuple<Tensor, Tensor> max(const Tensor& input, int64_t dim, bool keepdim = false);
+std::tuple<Tensor, Tensor> min(const Tensor& input, int64_t dim, bool keepdim = false);
+// The index alone: over all elements, the index into the flattened (row-major) tensor.
+Tensor argmax(const Tensor& input);
+Tensor argmin(const Tensor& input);
+Tensor argmax(const Tensor& input, int64_t dim, bool keepdim = false);
+Tensor argmin(const Tensor& input, int64_t dim, bool keepdim = false);
 
 // How many elements are NaN and how many are infinite: what detect_anomaly looks for.
 struct NonFiniteCount {

@@ -6,6 +6,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "minigrad/tensor/dtype.h"
@@ -126,6 +127,20 @@ class Tensor {
   Tensor mean(Dim dim, bool keepdim = false) const {
     return mean(std::vector<int64_t>{static_cast<int64_t>(dim)}, keepdim);
   }
+  Tensor var(const std::vector<int64_t>& dims = {}, bool unbiased = true,
+             bool keepdim = false) const;
+  // x.var(1). Not for bool: PyTorch's x.var(False) means unbiased, so a bool would mislead.
+  template <std::integral Dim>
+  requires(!std::same_as<Dim, bool>) Tensor var(Dim dim, bool unbiased = true, bool keepdim = false)
+  const { return var(std::vector<int64_t>{static_cast<int64_t>(dim)}, unbiased, keepdim); }
+  Tensor max() const;
+  Tensor min() const;
+  std::tuple<Tensor, Tensor> max(int64_t dim, bool keepdim = false) const;  // values, indices
+  std::tuple<Tensor, Tensor> min(int64_t dim, bool keepdim = false) const;
+  Tensor argmax() const;
+  Tensor argmin() const;
+  Tensor argmax(int64_t dim, bool keepdim = false) const;
+  Tensor argmin(int64_t dim, bool keepdim = false) const;
   Tensor exp() const;
   Tensor neg() const;
   Tensor log() const;
