@@ -229,6 +229,38 @@ std::vector<ErrorCase> error_cases() {
        "flatten: start_dim (1) must not come after end_dim (0)"},
       {"size_dim", [] { ones({2}).size(3); },
        "size: dim 3 is out of range for a tensor with 1 dim (expected -1 to 0)"},
+      {"max_of_empty",
+       [] {
+         max(ones({0, 3}));
+       },
+       "max: a tensor of shape [0, 3] has no elements to reduce over"},
+      {"max_along_empty_dim",
+       [] {
+         max(ones({0, 3}), 0);
+       },
+       "max: cannot reduce dim 0 of a tensor of shape [0, 3], which has size 0"},
+      {"argmax_dim",
+       [] {
+         argmax(ones({2, 3}), 2);
+       },
+       "argmax: dim 2 is out of range for a tensor with 2 dims (expected -2 to 1)"},
+      {"min_dim",
+       [] {
+         min(ones({2, 3}), -3);
+       },
+       "min: dim -3 is out of range for a tensor with 2 dims (expected -2 to 1)"},
+      {"log_softmax_dim",
+       [] {
+         log_softmax(ones({2, 3}), 3);
+       },
+       "log_softmax: dim 3 is out of range for a tensor with 2 dims (expected -2 to 1)"},
+      {"where_condition_shape",
+       [] {
+         where(ones({4}), ones({2, 3}), ones({2, 3}));
+       },
+       "where: shapes [4] and [2, 3] cannot be broadcast (4 != 3 at dim 1)"},
+      {"gelu_approximate", [] { gelu(ones({2}), "fast"); },
+       "gelu: approximate must be \"none\" or \"tanh\", not \"fast\""},
       // Mismatched dtypes.
       {"dot_dtypes", [] { dot(ones({3}), ones({3}, kFloat64)); },
        "dot: both operands must have the same dtype (float32 vs float64)"},
@@ -263,6 +295,16 @@ std::vector<ErrorCase> error_cases() {
          a += 2.5;
        },
        "add_: the result type float32 cannot be stored in a tensor of dtype int64"},
+      {"log_int64", [] { log(ones({2}, kInt64)); },
+       "log: expected a floating-point tensor, got int64"},
+      {"var_int64", [] { var(ones({3}, kInt64)); },
+       "var: expected a floating-point tensor, got int64"},
+      {"masked_fill_int64_with_inf",
+       [] {
+         Tensor a = ones({2}, kInt64);
+         a.masked_fill_(ones({2}), -INFINITY);
+       },
+       "masked_fill: value -inf cannot be stored in a tensor of dtype int64"},
       {"rand_int64", [] { rand({2}, kInt64); },
        "rand: expected a floating-point tensor, got int64"},
       {"requires_grad_int64", [] { ones({2}, kInt64).requires_grad_(); },
@@ -458,6 +500,20 @@ const std::map<std::string, ResultCase>& result_cases() {
       {"masked_fill_all_then_softmax", {[] {
          const Tensor mask = from_vector(std::vector<bool>{true, true, false, true}, {2, 2});
          return no_leaf(softmax(ones({2, 2}).masked_fill(mask, -kInf), -1));
+       }}},
+      {"log_zero_and_negative", {[] {
+         return no_leaf(log(tensor({0.0, -1.0, kInf})));
+       }}},
+      {"sqrt_negative", {[] {
+         const Tensor x = tensor({-1.0, 0.0, 4.0}).requires_grad_();
+         return std::pair{sqrt(x), x};
+       }}},
+      {"log_softmax_all_neg_inf_row", {[] {
+         return no_leaf(log_softmax(tensor({{-kInf, -kInf}, {-kInf, 1.0}}), -1));
+       }}},
+      {"var_of_one_element", {[] { return no_leaf(tensor({3.0}).var()); }}},
+      {"max_with_nan", {[] {
+         return no_leaf(max(tensor({1.0, NAN, 3.0})));
        }}},
       {"slice_past_the_end", {[] { return no_leaf(arange(5.0).slice(0, 3, 100)); }}},
       {"slice_empty", {[] { return no_leaf(arange(5.0).slice(0, 4, 2)); }}},

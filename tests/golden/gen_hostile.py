@@ -39,6 +39,12 @@ CASES = {
     "masked_fill_all_then_softmax": lambda: (
         torch.softmax(torch.ones(2, 2).masked_fill(torch.tensor([[True, True], [False, True]]), -INF), -1),
         None),
+    "log_zero_and_negative": lambda: (torch.log(torch.tensor([0.0, -1.0, INF])), None),
+    "sqrt_negative": lambda: (lambda x: (torch.sqrt(x), x))(_leaf([-1.0, 0.0, 4.0])),
+    "log_softmax_all_neg_inf_row": lambda: (
+        torch.log_softmax(torch.tensor([[-INF, -INF], [-INF, 1.0]]), -1), None),
+    "var_of_one_element": lambda: (torch.tensor([3.0]).var(), None),
+    "max_with_nan": lambda: (torch.tensor([1.0, NAN, 3.0]).max(), None),
     "slice_past_the_end": lambda: (torch.arange(5.0)[3:100], None),
     "slice_empty": lambda: (torch.arange(5.0)[4:2], None),
 }
