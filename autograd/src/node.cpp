@@ -101,6 +101,7 @@ void record(Tensor& result, std::string name, std::vector<InputGrad> inputs) {
 }
 
 void track_view(Tensor& view, const Tensor& input) {
+  if (!is_floating_point(view.dtype())) return;  // no gradient can ever flow through it
   const AutogradMeta* input_meta = meta_of(input);
   const ViewOf* input_view = input_meta ? input_meta->view_of() : nullptr;
   std::shared_ptr<TensorImpl> base = input_view ? input_view->base : input.impl_ptr();
