@@ -1,9 +1,13 @@
 #pragma once
 
-// Everything a minigrad user needs: tensors, autograd and (as they arrive) nn modules.
+// Everything a minigrad user needs: tensors, autograd and nn modules.
 #include "minigrad/autograd/grad_mode.h"
 #include "minigrad/autograd/gradcheck.h"
 #include "minigrad/autograd/ops.h"
+#include "minigrad/nn/attention.h"
+#include "minigrad/nn/dropout.h"
+#include "minigrad/nn/linear.h"
+#include "minigrad/nn/module.h"
 #include "minigrad/tensor/compare.h"
 #include "minigrad/tensor/dropout.h"
 #include "minigrad/tensor/dtype.h"

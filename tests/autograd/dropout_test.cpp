@@ -12,6 +12,7 @@
 
 #include "golden_reader.h"
 #include "minigrad/autograd/node.h"
+#include "stream_scope.h"
 
 namespace mg {
 namespace {
@@ -27,14 +28,7 @@ std::vector<double> golden_values(const std::string& key) {
   return random_golden().tensor(key).values;
 }
 
-// Selects a stream for one test and restores the default afterwards.
-class StreamScope {
- public:
-  explicit StreamScope(DropoutStream stream) { set_dropout_stream(stream); }
-  ~StreamScope() { set_dropout_stream(DropoutStream::Mkl); }
-  StreamScope(const StreamScope&) = delete;
-  StreamScope& operator=(const StreamScope&) = delete;
-};
+using test::StreamScope;
 
 TEST(Dropout, ReproducesSeed001WithTheDefaultMklStream) {
   ASSERT_EQ(dropout_stream(), DropoutStream::Mkl);

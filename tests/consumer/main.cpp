@@ -27,7 +27,12 @@ int main() {
   } catch (const mg::Error& e) {
     std::cout << e.what() << "\n";
   }
-  const bool ok = v.size() == 4 && std::abs(v[0] + v[1] - 1.0f) < 1e-6f &&
+  // The nn modules, through the installed headers and library.
+  mg::nn::MultiHeadAttention mha(3, 4, 6, 0.0, 2);
+  mha.eval();
+  const mg::Tensor context_vec = mha(inputs);
+  const bool ok = context_vec.shape() == mg::Shape{2, 4} && mha.named_parameters().size() == 5 &&
+                  v.size() == 4 && std::abs(v[0] + v[1] - 1.0f) < 1e-6f &&
                   printed.str() ==
                       "tensor([[0.3884, 0.8840],\n        [0.0679, 0.4014],\n        [0.4625, "
                       "0.7748]], requires_grad=True)";

@@ -21,6 +21,7 @@ import gen_dtypes  # noqa: E402
 import gen_elementwise  # noqa: E402
 import gen_hostile  # noqa: E402
 import gen_matmul  # noqa: E402
+import gen_nn  # noqa: E402
 import gen_print  # noqa: E402
 import gen_random  # noqa: E402
 import gen_reduce  # noqa: E402
@@ -66,6 +67,7 @@ GENERATORS = {
     "hostile.txt": lambda file: gen_hostile.generate(file.emit),
     "dtypes.txt": lambda file: gen_dtypes.generate(file.emit, file.emit_string),
     "unary.txt": lambda file: gen_unary.generate(file.emit, file.emit_string),
+    "nn.txt": lambda file: gen_nn.generate(file.emit, file.emit_string),
 }
 
 

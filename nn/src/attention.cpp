@@ -1,0 +1,173 @@
+#include "minigrad/nn/attention.h"
+
+#include <cmath>
+#include <string>
+
+#include "minigrad/autograd/ops.h"
+#include "minigrad/tensor/factory.h"
+
+namespace mg::nn {
+
+namespace {
+
+// x must be [T, d_in] or [B, T, d_in].
+void check_input(const char* module, const Tensor& x, int64_t d_in) {
+  check(x.dim() == 2 || x.dim() == 3, module,
+        ": expected input [T, d_in] or [B, T, d_in], got shape ", x.shape());
+  check(x.size(-1) == d_in, module, ": expected input with last dim ", d_in, " (d_in), got shape ",
+        x.shape());
+}
+
+// softmax(attn_scores / sqrt(d_k)) over the keys, d_k being the keys' last dim.
+Tensor scaled_softmax(const Tensor& attn_scores, int64_t d_k) {
+  return softmax(attn_scores / std::sqrt(static_cast<double>(d_k)), -1);
+}
+
+int64_t head_dim_of(int64_t d_out, int64_t num_heads) {
+  check(num_heads > 0 && d_out % num_heads == 0, "MultiHeadAttention: d_out (", d_out,
+        ") must be divisible by num_heads (", num_heads, ")");
+  return d_out / num_heads;
+}
+
+Tensor causal_mask(int64_t context_length) {
+  return triu(ones({context_length, context_length}), 1);
+}
+
+// Fills the scores of future tokens (mask[:T, :T] nonzero) with -inf, in place.
+void mask_future(Tensor& attn_scores, const Tensor& mask, const char* module) {
+  const int64_t T = attn_scores.size(-1);
+  check(T <= mask.size(0), module, ": ", T, " tokens exceed context_length ", mask.size(0));
+  attn_scores.masked_fill_(mask.to(kBool).slice(0, 0, T).slice(1, 0, T), -INFINITY);
+}
+
+}  // namespace
+
+SelfAttentionV1::SelfAttentionV1(int64_t d_in, int64_t d_out)
+    : W_query(rand({d_in, d_out}).requires_grad_()),
+      W_key(rand({d_in, d_out}).requires_grad_()),
+      W_value(rand({d_in, d_out}).requires_grad_()) {}
+
+void SelfAttentionV1::visit(Visitor& visitor) {
+  visitor.parameter("W_query", W_query);
+  visitor.parameter("W_key", W_key);
+  visitor.parameter("W_value", W_value);
+}
+
+Tensor SelfAttentionV1::forward(const Tensor& x) const {
+  check_input("SelfAttentionV1", x, W_query.size(0));
+  const Tensor keys = x.matmul(W_key);
+  const Tensor queries = x.matmul(W_query);
+  const Tensor values = x.matmul(W_value);
+  const Tensor attn_scores = queries.matmul(keys.transpose(-2, -1));
+  const Tensor attn_weights = scaled_softmax(attn_scores, keys.size(-1));
+  return attn_weights.matmul(values);
+}
+
+SelfAttentionV2::SelfAttentionV2(int64_t d_in, int64_t d_out, bool qkv_bias)
+    : W_query(d_in, d_out, qkv_bias),
+      W_key(d_in, d_out, qkv_bias),
+      W_value(d_in, d_out, qkv_bias) {}
+
+void SelfAttentionV2::visit(Visitor& visitor) {
+  visitor.module("W_query", W_query);
+  visitor.module("W_key", W_key);
+  visitor.module("W_value", W_value);
+}
+
+Tensor SelfAttentionV2::forward(const Tensor& x) const {
+  check_input("SelfAttentionV2", x, W_query.weight.size(1));
+  const Tensor keys = W_key(x);
+  const Tensor queries = W_query(x);
+  const Tensor values = W_value(x);
+  const Tensor attn_scores = queries.matmul(keys.transpose(-2, -1));
+  const Tensor attn_weights = scaled_softmax(attn_scores, keys.size(-1));
+  return attn_weights.matmul(values);
+}
+
+CausalAttention::CausalAttention(int64_t d_in, int64_t d_out, int64_t context_length,
+                                 double dropout, bool qkv_bias)
+    : W_query(d_in, d_out, qkv_bias),
+      W_key(d_in, d_out, qkv_bias),
+      W_value(d_in, d_out, qkv_bias),
+      dropout(dropout),
+      mask(causal_mask(context_length)) {}
+
+void CausalAttention::visit(Visitor& visitor) {
+  visitor.module("W_query", W_query);
+  visitor.module("W_key", W_key);
+  visitor.module("W_value", W_value);
+  visitor.module("dropout", dropout);
+  visitor.buffer("mask", mask);
+}
+
+Tensor CausalAttention::forward(const Tensor& x) const {
+  check_input("CausalAttention", x, W_query.weight.size(1));
+  const Tensor keys = W_key(x);
+  const Tensor queries = W_query(x);
+  const Tensor values = W_value(x);
+  Tensor attn_scores = queries.matmul(keys.transpose(-2, -1));
+  mask_future(attn_scores, mask, "CausalAttention");
+  const Tensor attn_weights = dropout(scaled_softmax(attn_scores, keys.size(-1)));
+  return attn_weights.matmul(values);
+}
+
+MultiHeadAttentionWrapper::MultiHeadAttentionWrapper(int64_t d_in, int64_t d_out,
+                                                     int64_t context_length, double dropout,
+                                                     int64_t num_heads, bool qkv_bias) {
+  check(num_heads > 0, "MultiHeadAttentionWrapper: num_heads (", num_heads, ") must be positive");
+  for (int64_t i = 0; i < num_heads; ++i)
+    heads.emplace_back(d_in, d_out, context_length, dropout, qkv_bias);
+}
+
+void MultiHeadAttentionWrapper::visit(Visitor& visitor) {
+  for (size_t i = 0; i < heads.size(); ++i) visitor.module("heads." + std::to_string(i), heads[i]);
+}
+
+Tensor MultiHeadAttentionWrapper::forward(const Tensor& x) const {
+  std::vector<Tensor> context_vecs;
+  for (const CausalAttention& head : heads) context_vecs.push_back(head(x));
+  return cat(context_vecs, -1);
+}
+
+MultiHeadAttention::MultiHeadAttention(int64_t d_in, int64_t d_out, int64_t context_length,
+                                       double dropout, int64_t num_heads, bool qkv_bias)
+    : d_out(d_out),
+      num_heads(num_heads),
+      head_dim(head_dim_of(d_out, num_heads)),
+      W_query(d_in, d_out, qkv_bias),
+      W_key(d_in, d_out, qkv_bias),
+      W_value(d_in, d_out, qkv_bias),
+      out_proj(d_out, d_out),
+      dropout(dropout),
+      mask(causal_mask(context_length)) {}
+
+void MultiHeadAttention::visit(Visitor& visitor) {
+  visitor.module("W_query", W_query);
+  visitor.module("W_key", W_key);
+  visitor.module("W_value", W_value);
+  visitor.module("out_proj", out_proj);
+  visitor.module("dropout", dropout);
+  visitor.buffer("mask", mask);
+}
+
+Tensor MultiHeadAttention::forward(const Tensor& x) const {
+  check_input("MultiHeadAttention", x, W_query.weight.size(1));
+  if (x.dim() == 2) return forward(x.unsqueeze(0)).squeeze(0);  // one sequence: a batch of one
+  const int64_t b = x.size(0), T = x.size(1);
+  // [b, T, d_out] -> [b, num_heads, T, head_dim]
+  const auto split_heads = [&](const Tensor& t) {
+    return t.view({b, T, num_heads, head_dim}).transpose(1, 2);
+  };
+  const Tensor keys = split_heads(W_key(x));
+  const Tensor queries = split_heads(W_query(x));
+  const Tensor values = split_heads(W_value(x));
+  Tensor attn_scores = queries.matmul(keys.transpose(2, 3));
+  mask_future(attn_scores, mask, "MultiHeadAttention");
+  const Tensor attn_weights = dropout(scaled_softmax(attn_scores, head_dim));
+  // [b, num_heads, T, head_dim] -> [b, T, d_out]
+  const Tensor context_vec =
+      attn_weights.matmul(values).transpose(1, 2).contiguous().view({b, T, d_out});
+  return out_proj(context_vec);
+}
+
+}  // namespace mg::nn
