@@ -23,6 +23,7 @@ demo: deps
 	cmake --preset release
 	cmake --build --preset release
 	./build/release/examples/simplified_attention
+	./build/release/examples/attention_walkthrough
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cpp')
