@@ -65,7 +65,7 @@ Tensor Linear::forward(const Tensor& x) const {
     NoGradGuard no_grad;  // the node below records the addition
     out += bias;
   }
-  if (!needs_grad(x, weight) && !(bias.defined() && needs_grad(bias))) return out;
+  if (!needs_grad(x, weight, bias)) return out;  // an undefined bias needs none
   std::vector<autograd::InputGrad> inputs{
       {x, [weight = SavedTensor(weight)](
               const Tensor& grad_out) { return grad_out.matmul(weight.get()); }},
