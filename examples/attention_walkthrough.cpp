@@ -5,15 +5,17 @@
 // PyTorch prints it, so the output diffs cleanly against the notebook.
 #include <minigrad/minigrad.h>
 
+#include "notebook.h"
+
 #include <cmath>
 #include <iostream>
 #include <string>
 
 namespace {
 
-void heading(const std::string& text) {
-  std::cout << "\n## " << text << "\n";
-}
+using notebook::heading;
+using notebook::journey_inputs;
+using notebook::softmax_naive;
 
 std::string shape_of(const mg::Tensor& tensor) {
   std::string text = "torch.Size([";
@@ -22,21 +24,10 @@ std::string shape_of(const mg::Tensor& tensor) {
   return text + "])";
 }
 
-// The notebook's softmax_naive: exp(x) / sum(exp(x)), which overflows for large scores.
-mg::Tensor softmax_naive(const mg::Tensor& x) {
-  return x.exp() / x.exp().sum(0);
-}
-
 }  // namespace
 
 int main() {
-  // "Your journey starts with one step", one 3-d embedding per word.
-  const mg::Tensor inputs = mg::tensor({{0.43, 0.15, 0.89},    // Your     (x^1)
-                                        {0.55, 0.87, 0.66},    // journey  (x^2)
-                                        {0.57, 0.85, 0.64},    // starts   (x^3)
-                                        {0.22, 0.58, 0.33},    // with     (x^4)
-                                        {0.77, 0.25, 0.10},    // one      (x^5)
-                                        {0.05, 0.80, 0.55}});  // step     (x^6)
+  const mg::Tensor inputs = journey_inputs();
 
   std::cout << "# A simple self-attention without trainable weights\n";
   heading("Attention scores of query 2 (\"journey\"), one dot product at a time");

@@ -4,19 +4,16 @@
 // Every tensor prints as PyTorch prints it, so the output diffs cleanly against the notebooks.
 #include <minigrad/minigrad.h>
 
+#include "notebook.h"
+
 #include <iostream>
 #include <string>
 
 namespace {
 
-void heading(const std::string& text) {
-  std::cout << "\n## " << text << "\n";
-}
-
-// The notebooks' softmax_naive: exp(x) / sum(exp(x)), which overflows for large scores.
-mg::Tensor softmax_naive(const mg::Tensor& x) {
-  return x.exp() / x.exp().sum({0});
-}
+using notebook::heading;
+using notebook::journey_inputs;
+using notebook::softmax_naive;
 
 // Scores of `query` against every input by a loop of dot products, as the notebooks' first cell.
 mg::Tensor attn_scores_by_loop(const mg::Tensor& inputs, const mg::Tensor& query) {
@@ -35,13 +32,7 @@ mg::Tensor context_vec_by_loop(const mg::Tensor& inputs, const mg::Tensor& attn_
 }  // namespace
 
 int main() {
-  // "Your journey starts with one step", one 3-d embedding per word.
-  const mg::Tensor inputs = mg::tensor({{0.43, 0.15, 0.89},    // Your     (x^1)
-                                        {0.55, 0.87, 0.66},    // journey  (x^2)
-                                        {0.57, 0.85, 0.64},    // starts   (x^3)
-                                        {0.22, 0.58, 0.33},    // with     (x^4)
-                                        {0.77, 0.25, 0.10},    // one      (x^5)
-                                        {0.05, 0.80, 0.55}});  // step     (x^6)
+  const mg::Tensor inputs = journey_inputs();
 
   std::cout << "# Seeds 000 and 004: the context vector of query 2, \"journey\"\n";
   heading("Attention scores of query 2: a dot product with every input");
