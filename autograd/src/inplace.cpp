@@ -43,6 +43,8 @@ void set_history(const Tensor& tensor, std::shared_ptr<autograd::Node> node) {
 void write_(const char* op, Tensor& self, const Tensor& value,
             std::shared_ptr<autograd::Node> history) {
   check_writable(op, self);
+  check(is_floating_point(self.dtype()), op, ": the result type ", dtype_name(value.dtype()),
+        " cannot be stored in a tensor of dtype ", dtype_name(self.dtype()));
   const autograd::ViewOf* view = meta_of(self) ? meta_of(self)->view_of() : nullptr;
   if (view == nullptr) {
     kernels::copy_(self, value);

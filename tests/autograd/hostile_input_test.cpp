@@ -299,6 +299,12 @@ std::vector<ErrorCase> error_cases() {
        "log: expected a floating-point tensor, got int64"},
       {"var_int64", [] { var(ones({3}, kInt64)); },
        "var: expected a floating-point tensor, got int64"},
+      {"int_add_inplace_float_with_grad",
+       [] {
+         Tensor a = ones({3}, kInt64);
+         a += leaf({3});
+       },
+       "add_: the result type float32 cannot be stored in a tensor of dtype int64"},
       {"masked_fill_int64_with_inf",
        [] {
          Tensor a = ones({2}, kInt64);
