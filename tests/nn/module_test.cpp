@@ -170,7 +170,7 @@ TEST(Errors, ClearMessages) {
       [] {
         nn::Linear(3, 2)(ones({6, 4}));
       },
-      "Linear: expected input with last dim 3 (in_features), got shape [6, 4]");
+      "linear: expected input with last dim 3 (in_features), got shape [6, 4]");
   expect_error([] { nn::Dropout(1.5); }, "Dropout: p must be between 0 and 1, got 1.5");
   expect_error([] { nn::MultiHeadAttention(3, 5, 6, 0.0, 2); },
                "MultiHeadAttention: d_out (5) must be divisible by num_heads (2)");

@@ -62,6 +62,9 @@ Tensor argmax(const Tensor& input, int64_t dim, bool keepdim = false);
 Tensor argmin(const Tensor& input, int64_t dim, bool keepdim = false);
 
 Tensor matmul(const Tensor& a, const Tensor& b);
+// x @ weight^T + bias over the last dim of x (any rank >= 1), as torch.nn.functional.linear: one
+// BLAS call with the weight passed as a transpose flag. bias may be undefined.
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
 Tensor dot(const Tensor& a, const Tensor& b);
 Tensor softmax(const Tensor& input, int64_t dim);
 Tensor log_softmax(const Tensor& input, int64_t dim);
