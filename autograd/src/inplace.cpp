@@ -51,16 +51,16 @@ void write_(const char* op, Tensor& self, const Tensor& value,
     return set_history(self, std::move(history));
   }
   const Tensor base(view->base);
+  const autograd::Region region = view->region;
+  const autograd::BaseLayout base_layout = autograd::layout_of(base);
   std::shared_ptr<autograd::Node> copy_slices = make_node(
-      "CopySlices",
-      {{base,
-        [view = view->region, base_layout = autograd::layout_of(base)](const Tensor& grad_out) {
-          return autograd::grad_outside_region(grad_out, view, base_layout);
-        }},
-       {value,
-        [view = view->region, base_layout = autograd::layout_of(base)](const Tensor& grad_out) {
-          return autograd::region_of_grad(grad_out, view, base_layout);
-        }}});
+      "CopySlices", {{base,
+                      [region, base_layout](const Tensor& grad_out) {
+                        return autograd::grad_outside_region(grad_out, region, base_layout);
+                      }},
+                     {value, [region, base_layout](const Tensor& grad_out) {
+                        return autograd::region_of_grad(grad_out, region, base_layout);
+                      }}});
   kernels::copy_(self, value);
   set_history(base, std::move(copy_slices));
 }
