@@ -31,6 +31,18 @@ Tensor log_softmax(const Tensor& input, int64_t dim) {
   return out;
 }
 
+// The mask is not differentiable; the saved result gives the gradient, as for softmax.
+Tensor masked_softmax(const Tensor& input, const Tensor& mask, double divisor) {
+  Tensor out = kernels::masked_softmax(input, mask, divisor);
+  if (needs_grad(input))
+    record(out, "SoftmaxBackward0",
+           {{input, [result = SavedTensor(out), mask = SavedTensor(mask),
+                     divisor](const Tensor& grad_out) {
+               return kernels::masked_softmax_backward(grad_out, result.get(), mask.get(), divisor);
+             }}});
+  return out;
+}
+
 Tensor Tensor::softmax(int64_t dim) const {
   return mg::softmax(*this, dim);
 }

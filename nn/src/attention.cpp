@@ -33,11 +33,14 @@ Tensor causal_mask(int64_t context_length) {
   return triu(ones({context_length, context_length}), 1);
 }
 
-// Fills the scores of future tokens (mask[:T, :T] nonzero) with -inf, in place.
-void mask_future(Tensor& attn_scores, const Tensor& mask, const char* module) {
+// softmax(attn_scores.masked_fill(mask[:T, :T], -inf) / sqrt(head_dim)): the scores of future
+// tokens get no weight. One fused pass, bit for bit the notebook's three ops.
+Tensor causal_softmax(const Tensor& attn_scores, const Tensor& mask, int64_t head_dim,
+                      const char* module) {
   const int64_t T = attn_scores.size(-1);
   check(T <= mask.size(0), module, ": ", T, " tokens exceed context_length ", mask.size(0));
-  attn_scores.masked_fill_(mask.to(kBool).slice(0, 0, T).slice(1, 0, T), -INFINITY);
+  return masked_softmax(attn_scores, mask.slice(0, 0, T).slice(1, 0, T),
+                        std::sqrt(static_cast<double>(head_dim)));
 }
 
 }  // namespace
@@ -105,9 +108,9 @@ Tensor CausalAttention::forward(const Tensor& x) const {
   const Tensor keys = W_key(x);
   const Tensor queries = W_query(x);
   const Tensor values = W_value(x);
-  Tensor attn_scores = queries.matmul(keys.transpose(-2, -1));
-  mask_future(attn_scores, mask, "CausalAttention");
-  const Tensor attn_weights = dropout(scaled_softmax(attn_scores, keys.size(-1)));
+  const Tensor attn_scores = queries.matmul(keys.transpose(-2, -1));
+  const Tensor attn_weights =
+      dropout(causal_softmax(attn_scores, mask, keys.size(-1), "CausalAttention"));
   return attn_weights.matmul(values);
 }
 
@@ -161,9 +164,9 @@ Tensor MultiHeadAttention::forward(const Tensor& x) const {
   const Tensor keys = split_heads(W_key(x));
   const Tensor queries = split_heads(W_query(x));
   const Tensor values = split_heads(W_value(x));
-  Tensor attn_scores = queries.matmul(keys.transpose(2, 3));
-  mask_future(attn_scores, mask, "MultiHeadAttention");
-  const Tensor attn_weights = dropout(scaled_softmax(attn_scores, head_dim));
+  const Tensor attn_scores = queries.matmul(keys.transpose(2, 3));
+  const Tensor attn_weights =
+      dropout(causal_softmax(attn_scores, mask, head_dim, "MultiHeadAttention"));
   // [b, num_heads, T, head_dim] -> [b, T, d_out]
   const Tensor context_vec =
       attn_weights.matmul(values).transpose(1, 2).contiguous().view({b, T, d_out});

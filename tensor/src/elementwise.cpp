@@ -262,16 +262,6 @@ void copy_into(const Tensor& dst, const Tensor& src) {
   });
 }
 
-// Whether `shape` broadcasts to `target` unchanged: aligned from the last dim, each size is 1 or
-// target's.
-bool broadcasts_to(const Shape& shape, const Shape& target) {
-  if (shape.size() > target.size()) return false;
-  const size_t lead = target.size() - shape.size();
-  for (size_t d = 0; d < shape.size(); ++d)
-    if (shape[d] != 1 && shape[d] != target[lead + d]) return false;
-  return true;
-}
-
 // The shape check every in-place op shares: other must broadcast to self's shape unchanged.
 // An expanded tensor has elements that share one memory location: writing into it would depend on
 // the order of the writes, so PyTorch refuses, and so do we.
@@ -290,6 +280,14 @@ void check_broadcasts_to(const Tensor& self, const Tensor& other, const std::str
         " doesn't match the broadcast shape ", shape);
 }
 }  // namespace
+
+bool broadcasts_to(const Shape& shape, const Shape& target) {
+  if (shape.size() > target.size()) return false;
+  const size_t lead = target.size() - shape.size();
+  for (size_t d = 0; d < shape.size(); ++d)
+    if (shape[d] != 1 && shape[d] != target[lead + d]) return false;
+  return true;
+}
 
 // --- Ops ----------------------------------------------------------------------------------------
 

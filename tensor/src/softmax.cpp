@@ -18,9 +18,12 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
+#include "minigrad/tensor/elementwise.h"
 #include "minigrad/tensor/factory.h"
 #include "minigrad/tensor/views.h"
+#include "strided_loop.h"
 
 namespace mg::kernels {
 namespace {
@@ -454,6 +457,25 @@ Tensor backward_along_dim(const char* op, const Tensor& grad_out, const Tensor& 
   return grad_in;
 }
 
+void check_mask(const char* op, const Tensor& mask, const Shape& shape) {
+  check(broadcasts_to(mask.shape(), shape), op, ": mask of shape ", mask.shape(),
+        " cannot be broadcast to the input's shape ", shape);
+}
+
+// Calls row(r, masked) for each row r of the last dim of a tensor of `shape`, in order, where
+// masked(i) says whether element i of that row is masked out: mask (any dtype, nonzero is true)
+// broadcast to `shape`.
+template <typename Row>
+void for_each_masked_row(const Tensor& mask, const Shape& shape, Row row) {
+  const Tensor masked_out = expand(to(mask, kBool), shape);
+  const bool* masked_out_data = masked_out.data_ptr<bool>();
+  int64_t r = 0;
+  detail::for_each_row(masked_out.shape(), masked_out.strides(), 0,
+                       [&](int64_t offset, int64_t, int64_t stride) {
+                         row(r++, [&](int64_t i) { return masked_out_data[offset + i * stride]; });
+                       });
+}
+
 }  // namespace
 
 Tensor softmax(const Tensor& input, int64_t dim) {
@@ -473,6 +495,41 @@ Tensor softmax_backward(const Tensor& grad_out, const Tensor& output, int64_t di
                               else
                                 softmax_backward_dim(dout, y, dinp, s.outer, s.dim_size, s.inner);
                             });
+}
+
+// PyTorch's three ops, masked_fill_(mask, -inf), then / divisor (a true division in float, as
+// for a Python float), then softmax, in one pass per row, each row's arithmetic that of softmax.
+Tensor masked_softmax(const Tensor& input, const Tensor& mask, double divisor) {
+  check_mask("masked_softmax", mask, input.shape());
+  return along_dim("masked_softmax", input, -1, [&](const auto* x, auto* y, const Slices& s) {
+    using T = std::remove_const_t<std::remove_pointer_t<decltype(x)>>;
+    for_each_masked_row(mask, input.shape(), [&](int64_t row, auto masked) {
+      const T* x_row = x + row * s.dim_size;
+      T* y_row = y + row * s.dim_size;
+      for (int64_t i = 0; i < s.dim_size; ++i)
+        y_row[i] =
+            masked(i) ? -std::numeric_limits<T>::infinity() : x_row[i] / static_cast<T>(divisor);
+      softmax_lastdim(y_row, y_row, 1, s.dim_size);
+    });
+  });
+}
+
+// PyTorch's three backwards in one pass per row: softmax's, then / divisor, then
+// masked_fill(mask, 0).
+Tensor masked_softmax_backward(const Tensor& grad_out, const Tensor& output, const Tensor& mask,
+                               double divisor) {
+  check_mask("masked_softmax_backward", mask, output.shape());
+  return backward_along_dim(
+      "masked_softmax_backward", grad_out, output, -1,
+      [&](const auto* dout, const auto* y, auto* dinp, const Slices& s) {
+        using T = std::remove_pointer_t<decltype(dinp)>;
+        for_each_masked_row(mask, output.shape(), [&](int64_t row, auto masked) {
+          const int64_t first = row * s.dim_size;
+          softmax_backward_lastdim(dout + first, y + first, dinp + first, 1, s.dim_size);
+          for (int64_t i = 0; i < s.dim_size; ++i)
+            dinp[first + i] = masked(i) ? T(0) : dinp[first + i] / static_cast<T>(divisor);
+        });
+      });
 }
 
 Tensor log_softmax(const Tensor& input, int64_t dim) {

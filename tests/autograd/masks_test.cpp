@@ -137,6 +137,16 @@ TEST(MasksGradcheck, MaskedFillBroadcastAndTransposed) {
                         {leaf({3, 2})}));
 }
 
+TEST(MasksGradcheck, MaskedSoftmax) {
+  manual_seed(9);
+  const Tensor causal = triu(ones({4, 4}), 1);
+  EXPECT_TRUE(gradcheck([&](const Inputs& x) { return masked_softmax(x[0], causal, 2.0); },
+                        {leaf({2, 4, 4})}));
+  const Tensor columns = from_vector(std::vector<bool>{true, false, false, true}, {4});
+  EXPECT_TRUE(gradcheck([&](const Inputs& x) { return masked_softmax(x[0].T(), columns, 0.7); },
+                        {leaf({4, 2})}));
+}
+
 TEST(MasksGradcheck, ToFloat32AndBack) {
   manual_seed(9);
   // float64 -> float32 -> float64 loses precision, so a looser tolerance than the default.
@@ -208,6 +218,46 @@ TEST(Notebook, CausalMaskWithNegativeInfinity) {
         }
         EXPECT_TRUE(std::isfinite(g));
       }
+}
+
+// The unfused ops are checked against PyTorch above; the fused op must give their bits, forward
+// and backward, on every layout: rows shorter and longer than a vector of lanes, a mask sliced
+// from a larger buffer (strided), a mask broadcast over batch and rows, a transposed input.
+TEST(MaskedSoftmax, GivesTheBitsOfMaskedFillDivideSoftmax) {
+  manual_seed(10);
+  for (Dtype dtype : {kFloat32, kFloat64})
+    for (int64_t T : {5, 19}) {
+      const Tensor buffer = triu(ones({T + 3, T + 3}), 1);
+      const Tensor causal = buffer.slice(0, 0, T).slice(1, 0, T);
+      const Tensor random_mask = randn({2, 1, 1, T}) > 0.3;
+      for (const Tensor& mask : {causal, random_mask}) {
+        Tensor scores = randn({2, 3, T, T}, dtype).transpose(-2, -1).requires_grad_();
+        const Tensor fused = masked_softmax(scores, mask, std::sqrt(8.0));
+        EXPECT_EQ(grad_fn(fused), "SoftmaxBackward0");
+        const Tensor grad_out = randn({2, 3, T, T}, dtype);
+        (fused * grad_out).sum().backward();
+        const Tensor fused_grad = scores.grad();
+        scores.zero_grad();
+        const Tensor unfused = softmax(scores.masked_fill(mask, -INFINITY) / std::sqrt(8.0), -1);
+        (unfused * grad_out).sum().backward();
+        EXPECT_EQ(fused.to_vector<double>(), unfused.to_vector<double>()) << T;
+        EXPECT_EQ(fused_grad.to_vector<double>(), scores.grad().to_vector<double>()) << T;
+      }
+    }
+}
+
+TEST(MaskedSoftmax, ARowWithEveryScoreMaskedIsNan) {
+  const Tensor weights = masked_softmax(zeros({2, 3}), ones({3}));
+  for (double w : weights.to_vector<double>()) EXPECT_TRUE(std::isnan(w));
+}
+
+TEST(MaskedSoftmax, RejectsAMaskThatDoesNotBroadcast) {
+  expect_error(
+      [] {
+        masked_softmax(zeros({2, 3}), ones({2, 2}), 1.0);
+      },
+      "masked_softmax: mask of shape [2, 2] cannot be broadcast to the input's shape "
+      "[2, 3]");
 }
 
 TEST(MaskedFill, RejectsAnInputSmallerThanTheMask) {

@@ -71,6 +71,17 @@ TEST(Factory, RandnDrawsThroughTheGenerator) {
   for (size_t i = 0; i < values.size(); ++i) EXPECT_NEAR(values[i], expected[i], 1e-7);
 }
 
+TEST(Storage, ReusesAFreedBigBlockForTheNextOfItsSize) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer builds free every block, to catch uses after free";
+#else
+  const void* first = empty({512, 1024}).storage()->data();  // 2 MiB, freed at once
+  const Tensor second = empty({1024, 512});
+  EXPECT_EQ(second.storage()->data(), first);
+  EXPECT_NE(empty({1024, 512}).storage()->data(), first);  // in use: a new block
+#endif
+}
+
 TEST(Tensor, ItemAndAccessErrors) {
   EXPECT_FLOAT_EQ(tensor(1.5).item<float>(), 1.5f);
   EXPECT_EQ(kInputs.size(-1), 3);

@@ -68,6 +68,10 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor
 Tensor dot(const Tensor& a, const Tensor& b);
 Tensor softmax(const Tensor& input, int64_t dim);
 Tensor log_softmax(const Tensor& input, int64_t dim);
+// softmax(input.masked_fill(mask, -inf) / divisor, -1), attention's causal softmax, in one pass
+// over the scores and bit for bit what those three ops give (its grad_fn is SoftmaxBackward0, as
+// theirs). mask (any dtype, nonzero is true) broadcasts to input's shape.
+Tensor masked_softmax(const Tensor& input, const Tensor& mask, double divisor = 1.0);
 // In training, zeroes each element with probability p and scales the rest by 1 / (1 - p), drawing
 // PyTorch's masks for the same seed (mg::set_dropout_stream picks which PyTorch build's); the
 // input itself when not training or when p is 0. Throws unless 0 <= p <= 1.

@@ -15,6 +15,9 @@ namespace mg::kernels {
 // missing dim) stretches to the other size. Throws, naming `op`, when two sizes differ and
 // neither is 1: "add: shapes [2, 3] and [4] cannot be broadcast (3 != 4 at dim 1)".
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
+// Whether `shape` broadcasts to `target` unchanged: aligned from the last dim, each size is 1 or
+// target's.
+bool broadcasts_to(const Shape& shape, const Shape& target);
 
 // PyTorch's result dtype for a binary op: the higher of the two in bool < int64 < float32 <
 // float64, except that a 0-dim operand promotes a tensor with dims only when it is of a higher

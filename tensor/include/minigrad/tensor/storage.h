@@ -9,6 +9,8 @@ namespace mg {
 // A reference-counted, 64-byte aligned buffer that tensors view. Views of one storage share its
 // version counter: every in-place write bumps it, so autograd can tell when a tensor it saved
 // for backward was modified afterwards.
+// A freed buffer of 1 MiB or more is kept (up to 1 GiB in all) for the next one of its size, so
+// that a training loop does not ask the kernel for fresh pages every step.
 class Storage {
  public:
   explicit Storage(size_t nbytes);
