@@ -21,6 +21,8 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore
                          Shape(logits.shape().begin(), logits.shape().end() - 1) == targets.shape();
   check(gpt_or_2d, "cross_entropy: expected logits [N, C] with targets [N], or logits [B, T, C] ",
         "with targets [B, T], got logits ", logits.shape(), " and targets ", targets.shape());
+  check(is_floating_point(logits.dtype()), "cross_entropy: expected floating-point logits, got ",
+        dtype_name(logits.dtype()));
   check(targets.dtype() == kInt64, "cross_entropy: expected int64 targets, got ",
         dtype_name(targets.dtype()));
   const Tensor logits_2d =

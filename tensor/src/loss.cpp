@@ -30,7 +30,7 @@ CrossEntropyResult cross_entropy(const Tensor& logits, const Tensor& targets,
   CrossEntropyResult result{Tensor(), log_softmax(logits, 1)};
   result.loss = dispatch(logits.dtype(), "cross_entropy", [&]<typename T>() {
     // log_probs is (N, C), targets is (N)
-    const T* log_probs = result.log_probs.template data_ptr<T>();
+    const T* log_probs = result.log_probs.data_ptr<T>();
     const int64_t* target = target_ids.data_ptr<int64_t>();
     double sum = 0.0;
     for (int64_t n = 0; n < target_ids.numel(); ++n) {

@@ -160,6 +160,11 @@ TEST(NnOpsErrors, EmbeddingNamesTheIndexAndTheRule) {
       "embedding: index 5 is out of range for num_embeddings 5");
   test::expect_error([&] { embedding(weight, from_vector(std::vector<int64_t>{-1}, {1})); },
                      "embedding: index -1 is out of range for num_embeddings 5");
+  test::expect_error(
+      [&] {
+        embedding(ones({5, 3}, kInt64), zeros({2}, kInt64));
+      },
+      "embedding: expected a floating-point tensor, got int64");
   test::expect_error([&] { embedding(weight, ones({2})); },
                      "embedding: expected int64 indices, got float32");
   test::expect_error([&] { embedding(ones({5}), zeros({2}, kInt64)); },
@@ -190,6 +195,11 @@ TEST(NnOpsErrors, CrossEntropyNamesTheTargetAndTheShapes) {
       "got logits [2, 3, 4] and targets [2, 4]");
   test::expect_error([&] { cross_entropy(zeros({4}), zeros({}, kInt64)); },
                      "got logits [4] and targets []");
+  test::expect_error(
+      [&] {
+        cross_entropy(zeros({2, 3}, kInt64), zeros({2}, kInt64));
+      },
+      "cross_entropy: expected floating-point logits, got int64");
   test::expect_error([&] { cross_entropy(logits, zeros({2})); },
                      "cross_entropy: expected int64 targets, got float32");
 }
