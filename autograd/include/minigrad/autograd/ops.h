@@ -106,4 +106,27 @@ Tensor where(const Tensor& condition, double a, const Tensor& b);
 // Differentiable in input: attn_scores.masked_fill(mask, -INFINITY).
 Tensor masked_fill(const Tensor& input, const Tensor& mask, double value);
 
+// --- The building blocks of a GPT model (chapter 4 of the book).
+
+// The rows of weight [num_embeddings, embedding_dim] that int64 indices of any shape pick:
+// indices.shape + [embedding_dim], as torch.nn.functional.embedding(indices, weight) but in
+// libtorch's argument order, torch::embedding(weight, indices). Token ids are int64 tensors.
+// Differentiable in weight: an id used more than once gathers the sum of its rows' gradients.
+// Throws for an index outside [0, num_embeddings).
+Tensor embedding(const Tensor& weight, const Tensor& indices);
+
+// The mean over the targets that are not ignore_index of -log_softmax(logits)[..., target], as
+// torch.nn.functional.cross_entropy with reduction "mean": logits [N, C] with int64 targets [N],
+// or logits [B, T, C] with targets [B, T]. The 3-D form is the GPT convention, classes in the last
+// dim: it equals PyTorch's F.cross_entropy(logits.flatten(0, 1), targets.flatten()) (PyTorch's
+// own 3-D form expects classes in dim 1). NaN when every target is ignored, as in PyTorch; throws
+// for a target outside [0, C) that is not ignore_index.
+Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore_index = -100);
+
+// (x - mean) / sqrt(var + eps) * weight + bias over the trailing dims normalized_shape of input,
+// with the biased variance, as torch.nn.functional.layer_norm. weight and bias (of shape
+// normalized_shape) may each be undefined. Fused: the backward reads the saved mean and rstd.
+Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tensor& weight = {},
+                  const Tensor& bias = {}, double eps = 1e-5);
+
 }  // namespace mg
