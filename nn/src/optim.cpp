@@ -8,6 +8,7 @@
 #include "minigrad/nn/optim.h"
 
 #include <cmath>
+#include <type_traits>
 
 #include "minigrad/tensor/factory.h"
 
@@ -89,15 +90,22 @@ void SGD::step() {
       const auto momentum = static_cast<scalar_t>(momentum_);
       const auto one_minus_dampening = static_cast<scalar_t>(1.0 - dampening_);
       const auto neg_lr = static_cast<scalar_t>(-lr);
+      const bool has_weight_decay = weight_decay_ != 0.0, nesterov = nesterov_;
       const int64_t n = param.numel();
-      for (int64_t j = 0; j < n; ++j) {
-        scalar_t d_p = grad_data[j];
-        if (weight_decay_ != 0.0) d_p = d_p + weight_decay * param_data[j];
-        if (buf) {
-          buf[j] = first_step ? d_p : buf[j] * momentum + one_minus_dampening * d_p;
-          d_p = nesterov_ ? d_p + momentum * buf[j] : buf[j];
+      // Selects on loop-invariant flags rather than branches, so that both loops vectorise.
+      if (!buf) {
+        for (int64_t j = 0; j < n; ++j) {
+          const scalar_t d_p =
+              has_weight_decay ? grad_data[j] + weight_decay * param_data[j] : grad_data[j];
+          param_data[j] = param_data[j] + neg_lr * d_p;
         }
-        param_data[j] = param_data[j] + neg_lr * d_p;
+        return;
+      }
+      for (int64_t j = 0; j < n; ++j) {
+        const scalar_t d_p =
+            has_weight_decay ? grad_data[j] + weight_decay * param_data[j] : grad_data[j];
+        buf[j] = first_step ? d_p : buf[j] * momentum + one_minus_dampening * d_p;
+        param_data[j] = param_data[j] + neg_lr * (nesterov ? d_p + momentum * buf[j] : buf[j]);
       }
     });
     param.storage()->bump_version();
@@ -159,25 +167,32 @@ void Adam::step() {
       const auto bias_correction2_sqrt_t = static_cast<scalar_t>(bias_correction2_sqrt);
       const auto eps = static_cast<scalar_t>(eps_);
       const auto neg_step_size = static_cast<scalar_t>(-step_size);
+      const bool decoupled_weight_decay = decoupled_weight_decay_;
+      const bool coupled_weight_decay = !decoupled_weight_decay_ && weight_decay_ != 0.0;
       const int64_t n = param.numel();
-      for (int64_t j = 0; j < n; ++j) {
-        scalar_t g = grad_data[j];
-        if (decoupled_weight_decay_)
-          param_data[j] = param_data[j] * decay;
-        else if (weight_decay_ != 0.0)
-          g = g + weight_decay * param_data[j];
-        exp_avg[j] = exp_avg[j] * beta1 + one_minus_beta1 * g;
-        exp_avg_sq[j] = exp_avg_sq[j] * beta2 + one_minus_beta2 * g * g;
-        scalar_t second_moment = exp_avg_sq[j];
-        if (max_exp_avg_sq) {
-          // torch.maximum: NaN wins.
-          if (std::isnan(second_moment) || second_moment > max_exp_avg_sq[j])
+      // Selects on loop-invariant flags rather than branches, and amsgrad's choice made outside
+      // the loop, so that the loop can vectorise.
+      const auto update = [&](auto amsgrad) {
+        for (int64_t j = 0; j < n; ++j) {
+          const scalar_t p = decoupled_weight_decay ? param_data[j] * decay : param_data[j];
+          const scalar_t g = coupled_weight_decay ? grad_data[j] + weight_decay * p : grad_data[j];
+          exp_avg[j] = exp_avg[j] * beta1 + one_minus_beta1 * g;
+          exp_avg_sq[j] = exp_avg_sq[j] * beta2 + one_minus_beta2 * g * g;
+          scalar_t second_moment = exp_avg_sq[j];
+          if constexpr (amsgrad) {
+            // torch.maximum: NaN wins.
+            const scalar_t max = max_exp_avg_sq[j];
+            second_moment = second_moment > max || std::isnan(second_moment) ? second_moment : max;
             max_exp_avg_sq[j] = second_moment;
-          second_moment = max_exp_avg_sq[j];
+          }
+          const scalar_t denom = std::sqrt(second_moment) / bias_correction2_sqrt_t + eps;
+          param_data[j] = p + neg_step_size * exp_avg[j] / denom;
         }
-        const scalar_t denom = std::sqrt(second_moment) / bias_correction2_sqrt_t + eps;
-        param_data[j] = param_data[j] + neg_step_size * exp_avg[j] / denom;
-      }
+      };
+      if (amsgrad_)
+        update(std::true_type{});
+      else
+        update(std::false_type{});
     });
     param.storage()->bump_version();
   }
