@@ -1,3 +1,5 @@
+// torch.nn.utils.clip_grad_norm_: the norm accumulates in double over raw elements, then the
+// gradients are scaled in place, bumping their version.
 #include "minigrad/nn/clip_grad.h"
 
 #include <algorithm>
