@@ -23,6 +23,7 @@ import gen_hostile  # noqa: E402
 import gen_matmul  # noqa: E402
 import gen_nn  # noqa: E402
 import gen_nn_ops  # noqa: E402
+import gen_optim  # noqa: E402
 import gen_print  # noqa: E402
 import gen_random  # noqa: E402
 import gen_reduce  # noqa: E402
@@ -70,6 +71,7 @@ GENERATORS = {
     "unary.txt": lambda file: gen_unary.generate(file.emit, file.emit_string),
     "nn.txt": lambda file: gen_nn.generate(file.emit, file.emit_string),
     "nn_ops.txt": lambda file: gen_nn_ops.generate(file.emit, file.emit_string),
+    "optim.txt": lambda file: gen_optim.generate(file.emit, file.emit_string),
 }
 
 

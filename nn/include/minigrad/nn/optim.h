@@ -1,0 +1,131 @@
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include "minigrad/tensor/tensor.h"
+
+// Optimizers with torch.optim's update formulas and defaults (PyTorch 1.13, the single-tensor CPU
+// path), one parameter group each:
+//   mg::optim::Adam optimizer(model.parameters(), {.lr = 3e-4, .weight_decay = 0.1});
+//   for (...) {
+//     optimizer.zero_grad();
+//     loss_fn(model(input), target).backward();
+//     optimizer.step();
+//   }
+namespace mg::optim {
+
+// The base of SGD, Adam and AdamW: the parameters, the learning rate and zero_grad.
+class Optimizer {
+ public:
+  Optimizer(const Optimizer&) = delete;  // a copy would share the state of the original
+  Optimizer& operator=(const Optimizer&) = delete;
+  Optimizer(Optimizer&&) = default;
+  Optimizer& operator=(Optimizer&&) = default;
+  virtual ~Optimizer() = default;
+
+  // Updates, in place, every parameter whose gradient is defined; the others are skipped and their
+  // state is made at their first step with a gradient, as in PyTorch.
+  virtual void step() = 0;
+  // Drops every parameter's gradient, as nn::Module::zero_grad does: PyTorch's
+  // zero_grad(set_to_none=True), so a parameter the next backward does not reach is skipped.
+  void zero_grad();
+
+  const std::vector<Tensor>& params() const { return params_; }
+
+  // The learning rate, which a schedule may change between steps (PyTorch's
+  // param_groups[0]["lr"]); step() checks that it is not negative.
+  double lr;
+
+ protected:
+  // Checks lr and the parameters: floating-point, contiguous leaves, at least one. `name` is the
+  // optimizer's, for messages.
+  Optimizer(std::vector<Tensor> params, double lr, const char* name);
+
+  // Parameter i's gradient, checked against the parameter; undefined when it has none.
+  Tensor grad_of(size_t i) const;
+  // Throws unless lr >= 0; called at the start of every step().
+  void check_lr() const;
+
+  std::vector<Tensor> params_;
+  const char* name_;
+};
+
+struct SGDOptions {
+  double lr = std::numeric_limits<double>::quiet_NaN();  // required: PyTorch's SGD has no default
+  double momentum = 0.0;
+  double dampening = 0.0;
+  double weight_decay = 0.0;  // an L2 penalty added to the gradient
+  bool nesterov = false;      // needs momentum > 0 and dampening 0
+};
+
+// Stochastic gradient descent, optionally with momentum, as torch.optim.SGD:
+//   g = grad + weight_decay * param
+//   buf = g at the first step, then momentum * buf + (1 - dampening) * g
+//   g = nesterov ? g + momentum * buf : buf      (when momentum != 0)
+//   param -= lr * g
+class SGD : public Optimizer {
+ public:
+  SGD(std::vector<Tensor> params, const SGDOptions& options);
+  void step() override;
+
+ private:
+  double momentum_, dampening_, weight_decay_;
+  bool nesterov_;
+  std::vector<Tensor> momentum_buffers_;  // per parameter, made at its first step
+};
+
+struct AdamOptions {
+  double lr = 1e-3;
+  std::pair<double, double> betas = {0.9, 0.999};
+  double eps = 1e-8;
+  double weight_decay = 0.0;  // an L2 penalty added to the gradient
+  bool amsgrad = false;
+};
+
+// Adam's options with AdamW's default weight decay, 1e-2.
+struct AdamWOptions {
+  double lr = 1e-3;
+  std::pair<double, double> betas = {0.9, 0.999};
+  double eps = 1e-8;
+  double weight_decay = 1e-2;  // decoupled: param *= 1 - lr * weight_decay before the update
+  bool amsgrad = false;
+};
+
+// Adam, as torch.optim.Adam, at step t (counted per parameter, from 1):
+//   g = grad + weight_decay * param
+//   exp_avg = beta1 * exp_avg + (1 - beta1) * g
+//   exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * g * g
+//   v = amsgrad ? (max_exp_avg_sq = max(max_exp_avg_sq, exp_avg_sq)) : exp_avg_sq
+//   param -= lr / (1 - beta1^t) * exp_avg / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+class Adam : public Optimizer {
+ public:
+  explicit Adam(std::vector<Tensor> params, const AdamOptions& options = {});
+  void step() override;
+
+ protected:
+  // Both optimizers' constructor (AdamWOptions has Adam's fields): with decoupled_weight_decay,
+  // weight decay shrinks the parameter instead of adding to the gradient.
+  Adam(std::vector<Tensor> params, const AdamWOptions& options, bool decoupled_weight_decay,
+       const char* name);
+
+ private:
+  double beta1_, beta2_, eps_, weight_decay_;
+  bool amsgrad_, decoupled_weight_decay_;
+  // Per parameter, made at its first step: the moments, amsgrad's running maximum of exp_avg_sq
+  // and the number of steps taken.
+  std::vector<Tensor> exp_avgs_, exp_avg_sqs_, max_exp_avg_sqs_;
+  std::vector<int64_t> steps_;
+};
+
+// AdamW, as torch.optim.AdamW: Adam with decoupled weight decay (Loshchilov and Hutter),
+//   param *= 1 - lr * weight_decay
+// before Adam's update, whose gradient then carries no penalty.
+class AdamW : public Adam {
+ public:
+  explicit AdamW(std::vector<Tensor> params, const AdamWOptions& options = {});
+};
+
+}  // namespace mg::optim

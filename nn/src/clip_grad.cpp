@@ -1,0 +1,55 @@
+// torch.nn.utils.clip_grad_norm_: the norm accumulates in double over raw elements, then the
+// gradients are scaled in place, bumping their version.
+#include "minigrad/nn/clip_grad.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mg::nn::utils {
+
+double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, double norm_type) {
+  check(norm_type > 0.0, "clip_grad_norm_: norm_type must be positive or INFINITY, got ",
+        norm_type);
+  std::vector<Tensor> grads;
+  for (const Tensor& param : params)
+    if (param.defined() && param.grad().defined()) grads.push_back(param.grad());
+  if (grads.empty()) return 0.0;
+
+  const bool infinity_norm = std::isinf(norm_type);
+  // Accumulates in double: sum |g|^p, or max |g| (NaN wins, as torch.max).
+  double total = 0.0;
+  for (const Tensor& grad : grads) {
+    check(grad.is_contiguous(), "clip_grad_norm_: a gradient of shape ", grad.shape(),
+          " is not contiguous");
+    dispatch(grad.dtype(), "clip_grad_norm_", [&]<typename scalar_t>() {
+      const scalar_t* g = grad.data_ptr<scalar_t>();
+      const int64_t n = grad.numel();
+      for (int64_t i = 0; i < n; ++i) {
+        const double magnitude = std::abs(static_cast<double>(g[i]));
+        if (infinity_norm)
+          total = std::isnan(magnitude) || magnitude > total ? magnitude : total;
+        else
+          total += norm_type == 2.0 ? magnitude * magnitude : std::pow(magnitude, norm_type);
+      }
+    });
+  }
+  const double total_norm = infinity_norm      ? total
+                            : norm_type == 2.0 ? std::sqrt(total)
+                                               : std::pow(total, 1.0 / norm_type);
+
+  // std::min keeps a NaN coefficient, which then spreads to the gradients as in PyTorch.
+  const double clip_coef = std::min(max_norm / (total_norm + 1e-6), 1.0);
+  if (clip_coef == 1.0) return total_norm;
+  for (const Tensor& grad : grads) {
+    dispatch(grad.dtype(), "clip_grad_norm_", [&]<typename scalar_t>() {
+      scalar_t* g = grad.data_ptr<scalar_t>();
+      const auto coef = static_cast<scalar_t>(clip_coef);
+      const int64_t n = grad.numel();
+      for (int64_t i = 0; i < n; ++i) g[i] = g[i] * coef;
+    });
+    grad.storage()->bump_version();
+  }
+  return total_norm;
+}
+
+}  // namespace mg::nn::utils

@@ -1,0 +1,204 @@
+// torch.optim's SGD, Adam and AdamW. Each update is one loop over a parameter's raw elements,
+// computing in the parameter's dtype with the scalars rounded to it, in the order PyTorch 1.13's
+// single-tensor path applies its in-place ops (mul_, add_, addcmul_, addcdiv_), so results agree
+// to rounding (PyTorch's vectorised kernels may fuse a multiply-add). The state is made once, at a
+// parameter's first step with a gradient; a step allocates nothing. Writes bypass autograd, as a
+// step under torch.no_grad() does, and bump the parameter's version so that a graph that saved it
+// refuses to run backward.
+#include "minigrad/nn/optim.h"
+
+#include <cmath>
+#include <type_traits>
+
+#include "minigrad/tensor/factory.h"
+
+namespace mg::optim {
+
+namespace {
+
+double required_lr(const SGDOptions& options) {
+  check(!std::isnan(options.lr),
+        "SGD: lr is required (SGD has no default learning rate), e.g. optim::SGD(params, "
+        "{.lr = 0.1})");
+  return options.lr;
+}
+
+}  // namespace
+
+Optimizer::Optimizer(std::vector<Tensor> params, double lr, const char* name)
+    : lr(lr), params_(std::move(params)), name_(name) {
+  check_lr();
+  check(!params_.empty(), name_, ": got an empty parameter list");
+  for (size_t i = 0; i < params_.size(); ++i) {
+    const Tensor& param = params_[i];
+    check(param.defined(), name_, ": parameter ", i, " is undefined");
+    check(is_floating_point(param.dtype()), name_, ": parameter ", i, " is ",
+          dtype_name(param.dtype()), "; only float32 and float64 parameters can be optimized");
+    check(param.is_leaf(), name_, ": parameter ", i, " of shape ", param.shape(),
+          " is not a leaf (it was computed by an op); optimize the tensors it was computed from");
+    check(param.is_contiguous(), name_, ": parameter ", i, " of shape ", param.shape(),
+          " is not contiguous; optimize a contiguous tensor");
+  }
+}
+
+void Optimizer::zero_grad() {
+  for (Tensor& param : params_) param.zero_grad();
+}
+
+Tensor Optimizer::grad_of(size_t i) const {
+  const Tensor& param = params_[i];
+  Tensor grad = param.grad();
+  if (grad.defined())
+    check(grad.shape() == param.shape() && grad.dtype() == param.dtype() && grad.is_contiguous(),
+          name_, ": parameter ", i, " of shape ", param.shape(), " has a gradient of shape ",
+          grad.shape(), "; it must be a contiguous tensor of the parameter's shape and dtype");
+  return grad;
+}
+
+void Optimizer::check_lr() const {
+  check(lr >= 0.0, name_, ": lr must be >= 0, got ", lr);
+}
+
+SGD::SGD(std::vector<Tensor> params, const SGDOptions& options)
+    : Optimizer(std::move(params), required_lr(options), "SGD"),
+      momentum_(options.momentum),
+      dampening_(options.dampening),
+      weight_decay_(options.weight_decay),
+      nesterov_(options.nesterov),
+      momentum_buffers_(params_.size()) {
+  check(momentum_ >= 0.0, "SGD: momentum must be >= 0, got ", momentum_);
+  check(weight_decay_ >= 0.0, "SGD: weight_decay must be >= 0, got ", weight_decay_);
+  check(!nesterov_ || (momentum_ > 0.0 && dampening_ == 0.0),
+        "SGD: nesterov momentum requires a momentum > 0 and a dampening of 0, got momentum ",
+        momentum_, " and dampening ", dampening_);
+}
+
+void SGD::step() {
+  check_lr();
+  for (size_t i = 0; i < params_.size(); ++i) {
+    const Tensor grad = grad_of(i);
+    if (!grad.defined()) continue;
+    const Tensor& param = params_[i];
+    const bool first_step = !momentum_buffers_[i].defined();
+    if (momentum_ != 0.0 && first_step) momentum_buffers_[i] = empty_like(param);
+    dispatch(param.dtype(), "SGD", [&]<typename scalar_t>() {
+      // param, grad and buf are [numel], contiguous.
+      scalar_t* param_data = param.data_ptr<scalar_t>();
+      const scalar_t* grad_data = grad.data_ptr<scalar_t>();
+      scalar_t* buf = momentum_ != 0.0 ? momentum_buffers_[i].data_ptr<scalar_t>() : nullptr;
+      const auto weight_decay = static_cast<scalar_t>(weight_decay_);
+      const auto momentum = static_cast<scalar_t>(momentum_);
+      const auto one_minus_dampening = static_cast<scalar_t>(1.0 - dampening_);
+      const auto neg_lr = static_cast<scalar_t>(-lr);
+      const bool has_weight_decay = weight_decay_ != 0.0, nesterov = nesterov_;
+      const int64_t n = param.numel();
+      // Selects on loop-invariant flags rather than branches, so that both loops vectorise.
+      if (!buf) {
+        for (int64_t j = 0; j < n; ++j) {
+          const scalar_t d_p =
+              has_weight_decay ? grad_data[j] + weight_decay * param_data[j] : grad_data[j];
+          param_data[j] = param_data[j] + neg_lr * d_p;
+        }
+        return;
+      }
+      for (int64_t j = 0; j < n; ++j) {
+        const scalar_t d_p =
+            has_weight_decay ? grad_data[j] + weight_decay * param_data[j] : grad_data[j];
+        buf[j] = first_step ? d_p : buf[j] * momentum + one_minus_dampening * d_p;
+        param_data[j] = param_data[j] + neg_lr * (nesterov ? d_p + momentum * buf[j] : buf[j]);
+      }
+    });
+    param.storage()->bump_version();
+  }
+}
+
+Adam::Adam(std::vector<Tensor> params, const AdamOptions& options)
+    : Adam(std::move(params),
+           AdamWOptions{options.lr, options.betas, options.eps, options.weight_decay,
+                        options.amsgrad},
+           false, "Adam") {}
+
+Adam::Adam(std::vector<Tensor> params, const AdamWOptions& options, bool decoupled_weight_decay,
+           const char* name)
+    : Optimizer(std::move(params), options.lr, name),
+      beta1_(options.betas.first),
+      beta2_(options.betas.second),
+      eps_(options.eps),
+      weight_decay_(options.weight_decay),
+      amsgrad_(options.amsgrad),
+      decoupled_weight_decay_(decoupled_weight_decay),
+      exp_avgs_(params_.size()),
+      exp_avg_sqs_(params_.size()),
+      max_exp_avg_sqs_(params_.size()),
+      steps_(params_.size(), 0) {
+  check(eps_ >= 0.0, name_, ": eps must be >= 0, got ", eps_);
+  check(beta1_ >= 0.0 && beta1_ < 1.0, name_, ": betas.first must be in [0, 1), got ", beta1_);
+  check(beta2_ >= 0.0 && beta2_ < 1.0, name_, ": betas.second must be in [0, 1), got ", beta2_);
+  check(weight_decay_ >= 0.0, name_, ": weight_decay must be >= 0, got ", weight_decay_);
+}
+
+void Adam::step() {
+  check_lr();
+  for (size_t i = 0; i < params_.size(); ++i) {
+    const Tensor grad = grad_of(i);
+    if (!grad.defined()) continue;
+    const Tensor& param = params_[i];
+    if (steps_[i] == 0) {
+      exp_avgs_[i] = zeros_like(param);
+      exp_avg_sqs_[i] = zeros_like(param);
+      if (amsgrad_) max_exp_avg_sqs_[i] = zeros_like(param);
+    }
+    const auto step = static_cast<double>(++steps_[i]);
+    const double step_size = lr / (1.0 - std::pow(beta1_, step));
+    const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(beta2_, step));
+    dispatch(param.dtype(), name_, [&]<typename scalar_t>() {
+      // param, grad, exp_avg, exp_avg_sq and max_exp_avg_sq are [numel], contiguous.
+      scalar_t* param_data = param.data_ptr<scalar_t>();
+      const scalar_t* grad_data = grad.data_ptr<scalar_t>();
+      scalar_t* exp_avg = exp_avgs_[i].data_ptr<scalar_t>();
+      scalar_t* exp_avg_sq = exp_avg_sqs_[i].data_ptr<scalar_t>();
+      scalar_t* max_exp_avg_sq = amsgrad_ ? max_exp_avg_sqs_[i].data_ptr<scalar_t>() : nullptr;
+      const auto weight_decay = static_cast<scalar_t>(weight_decay_);
+      const auto decay = static_cast<scalar_t>(1.0 - lr * weight_decay_);
+      const auto beta1 = static_cast<scalar_t>(beta1_);
+      const auto one_minus_beta1 = static_cast<scalar_t>(1.0 - beta1_);
+      const auto beta2 = static_cast<scalar_t>(beta2_);
+      const auto one_minus_beta2 = static_cast<scalar_t>(1.0 - beta2_);
+      const auto bias_correction2_sqrt_t = static_cast<scalar_t>(bias_correction2_sqrt);
+      const auto eps = static_cast<scalar_t>(eps_);
+      const auto neg_step_size = static_cast<scalar_t>(-step_size);
+      const bool decoupled_weight_decay = decoupled_weight_decay_;
+      const bool coupled_weight_decay = !decoupled_weight_decay_ && weight_decay_ != 0.0;
+      const int64_t n = param.numel();
+      // Selects on loop-invariant flags rather than branches, and amsgrad's choice made outside
+      // the loop, so that the loop can vectorise.
+      const auto update = [&](auto amsgrad) {
+        for (int64_t j = 0; j < n; ++j) {
+          const scalar_t p = decoupled_weight_decay ? param_data[j] * decay : param_data[j];
+          const scalar_t g = coupled_weight_decay ? grad_data[j] + weight_decay * p : grad_data[j];
+          exp_avg[j] = exp_avg[j] * beta1 + one_minus_beta1 * g;
+          exp_avg_sq[j] = exp_avg_sq[j] * beta2 + one_minus_beta2 * g * g;
+          scalar_t second_moment = exp_avg_sq[j];
+          if constexpr (amsgrad) {
+            // torch.maximum: NaN wins.
+            const scalar_t max = max_exp_avg_sq[j];
+            second_moment = second_moment > max || std::isnan(second_moment) ? second_moment : max;
+            max_exp_avg_sq[j] = second_moment;
+          }
+          const scalar_t denom = std::sqrt(second_moment) / bias_correction2_sqrt_t + eps;
+          param_data[j] = p + neg_step_size * exp_avg[j] / denom;
+        }
+      };
+      if (amsgrad_)
+        update(std::true_type{});
+      else
+        update(std::false_type{});
+    });
+    param.storage()->bump_version();
+  }
+}
+
+AdamW::AdamW(std::vector<Tensor> params, const AdamWOptions& options)
+    : Adam(std::move(params), options, true, "AdamW") {}
+
+}  // namespace mg::optim
