@@ -17,6 +17,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import gen_autograd  # noqa: E402
+import gen_checkpoint  # noqa: E402
 import gen_dtypes  # noqa: E402
 import gen_elementwise  # noqa: E402
 import gen_hostile  # noqa: E402
@@ -68,6 +69,8 @@ GENERATORS = {
     "dtypes.txt": lambda file: gen_dtypes.generate(file.emit, file.emit_string),
     "unary.txt": lambda file: gen_unary.generate(file.emit, file.emit_string),
     "nn.txt": lambda file: gen_nn.generate(file.emit, file.emit_string),
+    "checkpoint.txt": lambda file: gen_checkpoint.generate(file.emit, file.emit_string,
+                                                           HERE / "data" / "mha.safetensors"),
 }
 
 
