@@ -210,6 +210,12 @@ std::vector<Corruption> corruptions() {
       {"bad_json", file_bytes("{\"a\": [1, 2", f32x2), "the header is not valid JSON"},
       {"not_utf8", file_bytes("{\"\xff\":1}"), "the header is not valid JSON"},
       {"not_an_object", file_bytes("[1, 2]"), "the header is a JSON array, not an object"},
+      // Nesting deep enough to overflow the stack of a recursive parser or destructor.
+      {"deeply_nested",
+       file_bytes("{\"a\":" + std::string(200000, '[') + std::string(200000, ']') + "}"),
+       "tensor 'a' is described by a JSON array, not an object"},
+      {"deeply_nested_unclosed", file_bytes("{\"a\":" + std::string(200000, '[')),
+       "the header is not valid JSON"},
       {"entry_not_an_object", file_bytes(one("3")),
        "tensor 'a' is described by a JSON number, not an object"},
       {"no_dtype", file_bytes(one(R"({"shape":[2],"data_offsets":[0,8]})"), f32x2),
