@@ -3,7 +3,8 @@
 # Debian and Ubuntu: through apt-get (with sudo when not root). Elsewhere: says what to install.
 set -euo pipefail
 
-packages=(cmake ninja-build g++ pkg-config libopenblas-dev libgtest-dev libbenchmark-dev)
+packages=(cmake ninja-build g++ pkg-config libopenblas-dev libgtest-dev libbenchmark-dev
+          libstb-dev nlohmann-json3-dev)
 
 missing=()
 for package in "${packages[@]}"; do

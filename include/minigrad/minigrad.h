@@ -14,6 +14,7 @@
 #include "minigrad/nn/linear.h"
 #include "minigrad/nn/module.h"
 #include "minigrad/nn/optim.h"
+#include "minigrad/nn/safetensors.h"
 #include "minigrad/tensor/compare.h"
 #include "minigrad/tensor/dropout.h"
 #include "minigrad/tensor/dtype.h"

@@ -31,6 +31,38 @@ class Collect : public Module::Visitor {
   NamedTensors* buffers_;
 };
 
+// Gathers one module's own members from its visit(), then writes them out in torch's
+// state_dict() order, recursing into the submodules last.
+class StateDict : public Module::Visitor {
+ public:
+  explicit StateDict(std::string prefix) : prefix_(std::move(prefix)) {}
+
+  void parameter(const std::string& name, Tensor& value) override {
+    if (value.defined()) parameters_.emplace_back(prefix_ + name, value);
+  }
+  void buffer(const std::string& name, Tensor& value) override {
+    if (value.defined()) buffers_.emplace_back(prefix_ + name, value);
+  }
+  void module(const std::string& name, Module& value) override {
+    submodules_.emplace_back(prefix_ + name + ".", &value);
+  }
+
+  void append_to(NamedTensors& entries) const {
+    entries.insert(entries.end(), parameters_.begin(), parameters_.end());
+    entries.insert(entries.end(), buffers_.begin(), buffers_.end());
+    for (const auto& [prefix, submodule] : submodules_) {
+      StateDict inner(prefix);
+      submodule->visit(inner);
+      inner.append_to(entries);
+    }
+  }
+
+ private:
+  std::string prefix_;
+  NamedTensors parameters_, buffers_;
+  std::vector<std::pair<std::string, Module*>> submodules_;
+};
+
 // Calls fn on every submodule, depth first.
 class EachModule : public Module::Visitor {
  public:
@@ -64,6 +96,14 @@ NamedTensors Module::named_buffers() {
   Collect collect("", nullptr, &buffers);
   visit(collect);
   return buffers;
+}
+
+NamedTensors Module::state_dict() {
+  StateDict own("");
+  visit(own);
+  NamedTensors entries;
+  own.append_to(entries);
+  return entries;
 }
 
 void Module::train(bool on) {

@@ -17,6 +17,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import gen_autograd  # noqa: E402
+import gen_checkpoint  # noqa: E402
 import gen_dtypes  # noqa: E402
 import gen_elementwise  # noqa: E402
 import gen_hostile  # noqa: E402
@@ -72,6 +73,8 @@ GENERATORS = {
     "nn.txt": lambda file: gen_nn.generate(file.emit, file.emit_string),
     "nn_ops.txt": lambda file: gen_nn_ops.generate(file.emit, file.emit_string),
     "optim.txt": lambda file: gen_optim.generate(file.emit, file.emit_string),
+    "checkpoint.txt": lambda file: gen_checkpoint.generate(file.emit, file.emit_string,
+                                                           HERE / "data" / "mha.safetensors"),
 }
 
 

@@ -41,6 +41,9 @@ class Module {
   // With PyTorch's state-dict names: "W_query.weight", "heads.0.W_key.weight", "out_proj.bias".
   std::vector<std::pair<std::string, Tensor>> named_parameters();
   std::vector<std::pair<std::string, Tensor>> named_buffers();
+  // What torch's state_dict() holds, in its order: a module's own parameters, then its own
+  // buffers, then each submodule's entries ("mask" before "W_query.weight").
+  std::vector<std::pair<std::string, Tensor>> state_dict();
 
   // Training mode (the default) or evaluation mode, for this module and all its submodules.
   void train(bool on = true);
