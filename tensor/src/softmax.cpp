@@ -406,6 +406,34 @@ void log_softmax_backward_dim(const T* grad_out, const T* output, T* grad_in, in
   }
 }
 
+// PyTorch runs these loops on AVX2 with FMA where the CPU has them, and so does minigrad: kernel()
+// is compiled twice, everything it calls inlined (flatten), for AVX2 with FMA and for the
+// baseline, and the CPU picks. Both give the same bits: every fused multiply-add is an explicit
+// std::fma (softmax.cpp is built with -ffp-contract=off), and the vectoriser keeps the order of
+// the lanes written out above.
+template <typename Kernel>
+[[gnu::flatten]] void on_baseline_cpu(const Kernel& kernel) {
+  kernel();
+}
+
+#if defined(__x86_64__)
+template <typename Kernel>
+[[gnu::flatten, gnu::target("avx2,fma")]] void on_avx2_cpu(const Kernel& kernel) {
+  kernel();
+}
+
+template <typename Kernel>
+void on_best_cpu(const Kernel& kernel) {
+  static const bool has_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  has_avx2 ? on_avx2_cpu(kernel) : on_baseline_cpu(kernel);
+}
+#else
+template <typename Kernel>
+void on_best_cpu(const Kernel& kernel) {
+  on_baseline_cpu(kernel);
+}
+#endif
+
 // The sizes of [outer, dim_size, inner] for softmax over `dim`.
 struct Slices {
   int64_t outer = 1, dim_size = 1, inner = 1;
@@ -432,7 +460,7 @@ Tensor along_dim(const char* op, const Tensor& input, int64_t dim, Forward forwa
   Tensor out = empty(input.shape(), input.dtype());
   if (input.numel() == 0) return out;
   dispatch(input.dtype(), op, [&]<typename T>() {
-    forward(x.data_ptr<T>(), out.data_ptr<T>(), slices(input.shape(), d));
+    on_best_cpu([&] { forward(x.data_ptr<T>(), out.data_ptr<T>(), slices(input.shape(), d)); });
   });
   return out;
 }
@@ -452,7 +480,10 @@ Tensor backward_along_dim(const char* op, const Tensor& grad_out, const Tensor& 
   Tensor grad_in = empty(output.shape(), output.dtype());
   if (output.numel() == 0) return grad_in;
   dispatch(output.dtype(), op, [&]<typename T>() {
-    backward(dout.data_ptr<T>(), y.data_ptr<T>(), grad_in.data_ptr<T>(), slices(output.shape(), d));
+    on_best_cpu([&] {
+      backward(dout.data_ptr<T>(), y.data_ptr<T>(), grad_in.data_ptr<T>(),
+               slices(output.shape(), d));
+    });
   });
   return grad_in;
 }

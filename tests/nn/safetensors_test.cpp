@@ -78,13 +78,12 @@ void expect_identical(const NamedTensors& actual, const NamedTensors& expected) 
 }
 
 std::string described(const NamedTensors& tensors) {
-  std::string text;
+  std::ostringstream text;
   for (const auto& [name, tensor] : tensors) {
-    std::string sizes;
-    for (int64_t size : tensor.shape()) sizes += (sizes.empty() ? "" : ",") + std::to_string(size);
-    text += (text.empty() ? "" : "\n") + name + " " + sizes;
+    text << (&name == &tensors.front().first ? "" : "\n") << name << " ";
+    for (size_t d = 0; d < tensor.shape().size(); ++d) text << (d ? "," : "") << tensor.shape()[d];
   }
-  return text;
+  return text.str();
 }
 
 TEST(StateDict, NamesAndOrderAreTorchs) {
