@@ -1,6 +1,7 @@
 // The attention modules forward and backward: the tiny SelfAttentionV2 of the notebooks, where
 // per-op overhead dominates, and causal MultiHeadAttention the width of GPT-2 small (768, 12
 // heads), where the matmuls do. Rates use wall time, since OpenBLAS runs its own threads.
+// bench/torch_attention.py is the same work in PyTorch; bench/compare_attention.py runs both.
 #include <benchmark/benchmark.h>
 
 #include <minigrad/minigrad.h>
@@ -24,6 +25,7 @@ void BM_CausalMHAFwdBwd(benchmark::State& state) {
   mg::manual_seed(0);
   const mg::nn::MultiHeadAttention mha(768, 768, num_tokens, 0.0, 12);
   const mg::Tensor x = mg::randn({batch, num_tokens, 768}).requires_grad_();
+  mha(x).sum().backward();  // warm-up: the first call also fills the block cache
   for (auto _ : state) {
     mha(x).sum().backward();
     benchmark::ClobberMemory();
@@ -37,6 +39,7 @@ void BM_CausalMHAFwd(benchmark::State& state) {
   const mg::nn::MultiHeadAttention mha(768, 768, num_tokens, 0.0, 12);
   const mg::Tensor x = mg::randn({batch, num_tokens, 768});
   mg::NoGradGuard no_grad;
+  mha(x);  // warm-up
   for (auto _ : state) benchmark::DoNotOptimize(mha(x));
   state.SetItemsProcessed(state.iterations() * batch * num_tokens);
 }

@@ -1,49 +1,95 @@
 #!/usr/bin/python3
-"""The attention workloads of minigrad_bench in PyTorch, for a side-by-side comparison:
-  ./build/release/bench/minigrad_bench --benchmark_filter='Attention|MHA'; /usr/bin/python3 bench/torch_attention.py
-The module is the book's chapter-3 MultiHeadAttention (dropout 0), timed as minigrad_bench times
-it: forward + sum + backward with the input requiring grad, and forward alone under no_grad."""
-import time, torch
+"""The attention workloads of minigrad_bench, in PyTorch: the same modules (the book's chapter-3
+classes), inputs and steps, timed as Google Benchmark times minigrad's: one untimed warm-up call,
+then calls until at least a second has passed, reporting the mean wall time of one.
+
+  /usr/bin/python3 bench/torch_attention.py       # this side alone
+  /usr/bin/python3 bench/compare_attention.py     # both sides in alternating rounds
+"""
+import time
+
+import torch
 import torch.nn as nn
+
+
+class SelfAttentionV2(nn.Module):
+    def __init__(self, d_in, d_out, qkv_bias=False):
+        super().__init__()
+        self.W_query = nn.Linear(d_in, d_out, bias=qkv_bias)
+        self.W_key = nn.Linear(d_in, d_out, bias=qkv_bias)
+        self.W_value = nn.Linear(d_in, d_out, bias=qkv_bias)
+
+    def forward(self, x):
+        keys, queries, values = self.W_key(x), self.W_query(x), self.W_value(x)
+        attn_weights = torch.softmax(queries @ keys.T / keys.shape[-1] ** 0.5, dim=-1)
+        return attn_weights @ values
+
+
 class MultiHeadAttention(nn.Module):
     def __init__(self, d_in, d_out, context_length, dropout, num_heads, qkv_bias=False):
         super().__init__()
-        self.d_out=d_out; self.num_heads=num_heads; self.head_dim=d_out//num_heads
-        self.W_query=nn.Linear(d_in,d_out,bias=qkv_bias); self.W_key=nn.Linear(d_in,d_out,bias=qkv_bias); self.W_value=nn.Linear(d_in,d_out,bias=qkv_bias)
-        self.out_proj=nn.Linear(d_out,d_out); self.dropout=nn.Dropout(dropout)
+        self.d_out, self.num_heads, self.head_dim = d_out, num_heads, d_out // num_heads
+        self.W_query = nn.Linear(d_in, d_out, bias=qkv_bias)
+        self.W_key = nn.Linear(d_in, d_out, bias=qkv_bias)
+        self.W_value = nn.Linear(d_in, d_out, bias=qkv_bias)
+        self.out_proj = nn.Linear(d_out, d_out)
+        self.dropout = nn.Dropout(dropout)
         self.register_buffer("mask", torch.triu(torch.ones(context_length, context_length), diagonal=1))
+
     def forward(self, x):
-        b,T,_=x.shape
-        k=self.W_key(x).view(b,T,self.num_heads,self.head_dim).transpose(1,2)
-        q=self.W_query(x).view(b,T,self.num_heads,self.head_dim).transpose(1,2)
-        v=self.W_value(x).view(b,T,self.num_heads,self.head_dim).transpose(1,2)
-        s=q@k.transpose(2,3)
-        s.masked_fill_(self.mask.bool()[:T,:T], -torch.inf)
-        w=torch.softmax(s/k.shape[-1]**0.5, dim=-1); w=self.dropout(w)
-        c=(w@v).transpose(1,2).contiguous().view(b,T,self.d_out)
-        return self.out_proj(c)
-print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
-# The tiny SelfAttentionV2 of the notebooks: 6 tokens of width 3, d_out 2.
-class SelfAttentionV2(nn.Module):
-    def __init__(self, d_in, d_out):
-        super().__init__()
-        self.W_query=nn.Linear(d_in,d_out,bias=False); self.W_key=nn.Linear(d_in,d_out,bias=False); self.W_value=nn.Linear(d_in,d_out,bias=False)
-    def forward(self, x):
-        k=self.W_key(x); q=self.W_query(x); v=self.W_value(x)
-        return torch.softmax(q@k.T/k.shape[-1]**0.5, dim=-1)@v
-torch.manual_seed(314159); sa=SelfAttentionV2(3,2); inputs=torch.rand(6,3)
-n=20000; t=time.perf_counter()
-for _ in range(n): sa(inputs).sum().backward()
-print("TinySelfAttentionV2FwdBwd %.1f us"%((time.perf_counter()-t)/n*1e6))
-for B,T in [(8,128),(1,1024)]:
-    torch.manual_seed(0); m=MultiHeadAttention(768,768,T,0.0,12); x=torch.randn(B,T,768,requires_grad=True)
-    for _ in range(2): m(x).sum().backward()
-    n=5; t=time.perf_counter()
-    for _ in range(n): m(x).sum().backward()
-    fb=(time.perf_counter()-t)/n
-    with torch.no_grad():
-        for _ in range(2): m(x)
-        t=time.perf_counter()
-        for _ in range(n): m(x)
-        f=(time.perf_counter()-t)/n
-    print(B,T,"fwdbwd %.1f ms fwd %.1f ms"%(fb*1e3,f*1e3))
+        b, num_tokens, _ = x.shape
+        split_heads = lambda t: t.view(b, num_tokens, self.num_heads, self.head_dim).transpose(1, 2)
+        keys, queries, values = split_heads(self.W_key(x)), split_heads(self.W_query(x)), split_heads(self.W_value(x))
+        attn_scores = queries @ keys.transpose(2, 3)
+        attn_scores.masked_fill_(self.mask.bool()[:num_tokens, :num_tokens], -torch.inf)
+        attn_weights = self.dropout(torch.softmax(attn_scores / keys.shape[-1] ** 0.5, dim=-1))
+        context_vec = (attn_weights @ values).transpose(1, 2).contiguous().view(b, num_tokens, self.d_out)
+        return self.out_proj(context_vec)
+
+
+def tiny_self_attention_fwd_bwd():
+    torch.manual_seed(314159)
+    sa_v2, inputs = SelfAttentionV2(3, 2), torch.rand(6, 3)
+    return lambda: sa_v2(inputs).sum().backward()
+
+
+def causal_mha(batch, num_tokens, backward):
+    torch.manual_seed(0)
+    mha = MultiHeadAttention(768, 768, num_tokens, 0.0, 12)
+    x = torch.randn(batch, num_tokens, 768, requires_grad=backward)
+    if backward:
+        return lambda: mha(x).sum().backward()
+    def forward():
+        with torch.no_grad():
+            mha(x)
+    return forward
+
+
+# minigrad_bench's names, each with the same work in PyTorch.
+WORKLOADS = {
+    "BM_TinySelfAttentionV2FwdBwd": tiny_self_attention_fwd_bwd,
+    "BM_CausalMHAFwdBwd/8/128": lambda: causal_mha(8, 128, backward=True),
+    "BM_CausalMHAFwdBwd/1/1024": lambda: causal_mha(1, 1024, backward=True),
+    "BM_CausalMHAFwd/8/128": lambda: causal_mha(8, 128, backward=False),
+    "BM_CausalMHAFwd/1/1024": lambda: causal_mha(1, 1024, backward=False),
+}
+
+
+def seconds_per_call(step, min_seconds=1.0):
+    step()
+    calls, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < min_seconds:
+        step()
+        calls += 1
+    return elapsed / calls
+
+
+def run():
+    """{workload name: seconds per call}"""
+    return {name: seconds_per_call(make()) for name, make in WORKLOADS.items()}
+
+
+if __name__ == "__main__":
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
+    for name, seconds in run().items():
+        print(f"{name:32} {seconds * 1e3:10.3f} ms")

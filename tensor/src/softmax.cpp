@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <limits>
 #include <type_traits>
+#include <vector>
 
 #include "minigrad/tensor/elementwise.h"
 #include "minigrad/tensor/factory.h"
@@ -199,12 +200,10 @@ double vector_log(double x) {
   return sleef_logd(x);
 }
 
-// vec::maximum: nan if either is nan.
+// vec::maximum: nan if either is nan. Branch-free, so that the vectoriser makes it a select.
 template <typename T>
 T maximum(T a, T b) {
-  if (std::isnan(a)) return a;
-  if (std::isnan(b)) return b;
-  return a < b ? b : a;
+  return std::isnan(a) || std::isnan(b) ? std::numeric_limits<T>::quiet_NaN() : a < b ? b : a;
 }
 
 // vec::reduce_all (and map2_reduce_all) over value(0), ..., value(size - 1), size >= 1: lane k
@@ -493,18 +492,22 @@ void check_mask(const char* op, const Tensor& mask, const Shape& shape) {
         " cannot be broadcast to the input's shape ", shape);
 }
 
-// Calls row(r, masked) for each row r of the last dim of a tensor of `shape`, in order, where
-// masked(i) says whether element i of that row is masked out: mask (any dtype, nonzero is true)
-// broadcast to `shape`.
+// Calls row(r, masked_row) for each row r of the last dim of a tensor of `shape`, in order, where
+// masked_row[i] != 0 says that element i of that row is masked out: mask (any dtype, nonzero is
+// true) broadcast to `shape`. The mask's rows are made contiguous bools first (a copy of the size
+// of the mask, not of `shape`), so that the kernels read them as plain arrays, of bytes, since
+// GCC 12 does not vectorise loads of bool.
 template <typename Row>
 void for_each_masked_row(const Tensor& mask, const Shape& shape, Row row) {
-  const Tensor masked_out = expand(to(mask, kBool), shape);
-  const bool* masked_out_data = masked_out.data_ptr<bool>();
+  Shape widened = mask.dim() == 0 ? Shape{1} : mask.shape();
+  widened.back() = shape.back();
+  const Tensor mask_rows = contiguous(expand(to(mask, kBool), widened));
+  const Tensor masked_out = expand(mask_rows, shape);
+  const auto* masked_out_data = reinterpret_cast<const uint8_t*>(masked_out.data_ptr<bool>());
   int64_t r = 0;
-  detail::for_each_row(masked_out.shape(), masked_out.strides(), 0,
-                       [&](int64_t offset, int64_t, int64_t stride) {
-                         row(r++, [&](int64_t i) { return masked_out_data[offset + i * stride]; });
-                       });
+  detail::for_each_row(
+      masked_out.shape(), masked_out.strides(), 0,
+      [&](int64_t offset, int64_t, int64_t) { row(r++, masked_out_data + offset); });
 }
 
 }  // namespace
@@ -534,13 +537,16 @@ Tensor masked_softmax(const Tensor& input, const Tensor& mask, double divisor) {
   check_mask("masked_softmax", mask, input.shape());
   return along_dim("masked_softmax", input, -1, [&](const auto* x, auto* y, const Slices& s) {
     using T = std::remove_const_t<std::remove_pointer_t<decltype(x)>>;
-    for_each_masked_row(mask, input.shape(), [&](int64_t row, auto masked) {
+    // One row of masked and divided scores, apart from y: softmax's loops vectorise only when
+    // their input and output do not overlap.
+    std::vector<T> scaled_row(s.dim_size);
+    for_each_masked_row(mask, input.shape(), [&](int64_t row, const uint8_t* masked) {
       const T* x_row = x + row * s.dim_size;
-      T* y_row = y + row * s.dim_size;
-      for (int64_t i = 0; i < s.dim_size; ++i)
-        y_row[i] =
-            masked(i) ? -std::numeric_limits<T>::infinity() : x_row[i] / static_cast<T>(divisor);
-      softmax_lastdim(y_row, y_row, 1, s.dim_size);
+      for (int64_t i = 0; i < s.dim_size; ++i) {
+        const T scaled = x_row[i] / static_cast<T>(divisor);
+        scaled_row[i] = masked[i] != 0 ? -std::numeric_limits<T>::infinity() : scaled;
+      }
+      softmax_lastdim(scaled_row.data(), y + row * s.dim_size, 1, s.dim_size);
     });
   });
 }
@@ -554,11 +560,13 @@ Tensor masked_softmax_backward(const Tensor& grad_out, const Tensor& output, con
       "masked_softmax_backward", grad_out, output, -1,
       [&](const auto* dout, const auto* y, auto* dinp, const Slices& s) {
         using T = std::remove_pointer_t<decltype(dinp)>;
-        for_each_masked_row(mask, output.shape(), [&](int64_t row, auto masked) {
+        for_each_masked_row(mask, output.shape(), [&](int64_t row, const uint8_t* masked) {
           const int64_t first = row * s.dim_size;
           softmax_backward_lastdim(dout + first, y + first, dinp + first, 1, s.dim_size);
-          for (int64_t i = 0; i < s.dim_size; ++i)
-            dinp[first + i] = masked(i) ? T(0) : dinp[first + i] / static_cast<T>(divisor);
+          for (int64_t i = 0; i < s.dim_size; ++i) {
+            const T scaled = dinp[first + i] / static_cast<T>(divisor);
+            dinp[first + i] = masked[i] != 0 ? T(0) : scaled;
+          }
         });
       });
 }
