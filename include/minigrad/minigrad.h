@@ -10,6 +10,7 @@
 #include "minigrad/nn/container.h"
 #include "minigrad/nn/dropout.h"
 #include "minigrad/nn/embedding.h"
+#include "minigrad/nn/gpt.h"
 #include "minigrad/nn/layer_norm.h"
 #include "minigrad/nn/linear.h"
 #include "minigrad/nn/module.h"
