@@ -20,6 +20,7 @@ import gen_autograd  # noqa: E402
 import gen_checkpoint  # noqa: E402
 import gen_dtypes  # noqa: E402
 import gen_elementwise  # noqa: E402
+import gen_gpt  # noqa: E402
 import gen_hostile  # noqa: E402
 import gen_matmul  # noqa: E402
 import gen_nn  # noqa: E402
@@ -71,6 +72,7 @@ GENERATORS = {
     "dtypes.txt": lambda file: gen_dtypes.generate(file.emit, file.emit_string),
     "unary.txt": lambda file: gen_unary.generate(file.emit, file.emit_string),
     "nn.txt": lambda file: gen_nn.generate(file.emit, file.emit_string),
+    "gpt.txt": lambda file: gen_gpt.generate(file.emit, file.emit_string),
     "nn_ops.txt": lambda file: gen_nn_ops.generate(file.emit, file.emit_string),
     "optim.txt": lambda file: gen_optim.generate(file.emit, file.emit_string),
     "checkpoint.txt": lambda file: gen_checkpoint.generate(file.emit, file.emit_string,

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "golden_reader.h"
+#include "load_parameters.h"
 #include "stream_scope.h"
 
 namespace mg {
@@ -109,19 +110,6 @@ TEST_P(Parity, WeightsOutputAndGradientsMatchTheBooksClass) {
 INSTANTIATE_TEST_SUITE_P(Nn, Parity, ::testing::ValuesIn(case_names()),
                          [](const auto& info) { return info.param; });
 
-// Points a module's parameters at `tensors`, in named_parameters() order.
-class LoadParameters : public nn::Module::Visitor {
- public:
-  explicit LoadParameters(std::vector<Tensor>::const_iterator next) : next_(next) {}
-  void parameter(const std::string& /*name*/, Tensor& value) override {
-    if (value.defined()) value = *next_++;
-  }
-  void module(const std::string& /*name*/, nn::Module& value) override { value.visit(*this); }
-
- private:
-  std::vector<Tensor>::const_iterator next_;
-};
-
 class Gradcheck : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Gradcheck, Float64GradientsMatchFiniteDifferences) {
@@ -134,7 +122,7 @@ TEST_P(Gradcheck, Float64GradientsMatchFiniteDifferences) {
     inputs.push_back(parameter.detach().to(kFloat64).requires_grad_());
   EXPECT_TRUE(gradcheck(
       [&module](const std::vector<Tensor>& in) {
-        LoadParameters load(in.begin() + 1);
+        test::LoadParameters load(in.begin() + 1);
         module->visit(load);
         return (*module)(in[0]);
       },
