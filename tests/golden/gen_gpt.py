@@ -142,10 +142,13 @@ def config_string(c):
                     for name in FIELDS)
 
 
+# The book's LayerNorm parameter names and torch.nn.LayerNorm's, which minigrad's LayerNorm uses.
+LAYER_NORM_NAMES = {"scale": "weight", "shift": "bias"}
+
+
 def minigrad_name(name):
-    """The book's LayerNorm parameter names as torch.nn.LayerNorm's."""
-    prefix, _, last = name.rpartition(".")
-    return f"{prefix}.{ {'scale': 'weight', 'shift': 'bias'}.get(last, last)}"
+    *path, last = name.split(".")
+    return ".".join(path + [LAYER_NORM_NAMES.get(last, last)])
 
 
 def described(named_tensors):

@@ -170,6 +170,19 @@ TEST(GPTModel, SequenceIsABatchOfOne) {
   for (size_t i = 0; i < single.size(); ++i) EXPECT_NEAR(single[i], batched[i], 1e-6);
 }
 
+// A training batch is often a view: inputs data[:, :-1] and targets data[:, 1:] of one [B, T + 1]
+// tensor, or ids laid out [T, B] and transposed.
+TEST(GPTModel, IdsThatAreViewsGiveTheLogitsOfTheirCopies) {
+  nn::GPTModel model(tiny_config());
+  model.eval();
+  const Tensor data =
+      from_vector<int64_t>({3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3, 2, 3}, {2, 9});
+  for (const Tensor& in_idx : {data.slice(1, 0, 8), data.slice(1, 1), data.slice(1, 0, 4).T()}) {
+    ASSERT_FALSE(in_idx.is_contiguous());
+    EXPECT_EQ(model(in_idx).to_vector<float>(), model(in_idx.contiguous()).to_vector<float>());
+  }
+}
+
 TEST(GPTModel, Errors) {
   nn::GPTModel model(tiny_config());
   const auto forward = [&model](const Tensor& in_idx) {
