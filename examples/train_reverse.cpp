@@ -144,8 +144,8 @@ mg::Tensor attention_maps(const mg::nn::GPTModel& model, const mg::Tensor& ids) 
 }  // namespace
 
 int main(int argc, char** argv) {
-  int64_t steps = 300, batch = 32, length = 12, vocab = 20, emb_dim = 64, heads = 2, layers = 2;
-  int64_t seed = 1, val_size = 300;
+  int64_t steps = 300, batch = 32, length = 12, vocab = 20, emb_dim = 64, heads = 2, layers = 1;
+  int64_t seed = 1, val_size = 500;
   double lr = 3e-3, dropout = 0.0, weight_decay = 0.01;
   std::string out_dir = ".", metrics_path;
   training::Flags flags(
