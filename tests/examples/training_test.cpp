@@ -1,10 +1,14 @@
-// The pieces the training examples share (examples/training.h): the flag parser and the
-// progress line.
+// The pieces the training examples share (examples/training.h): the flag parser, the progress
+// line, the metrics file and the PNG plots.
 #include "training.h"
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
+
+#include "expect_error.h"
 
 namespace training {
 namespace {
@@ -128,6 +132,72 @@ TEST(TrainingProgress, RedrawsOneLineInPlaceOnATerminal) {
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
   EXPECT_EQ(text.back(), '\n');
   EXPECT_NE(text.find("step 3/3"), std::string::npos) << text;
+}
+
+// An empty directory of this test's own.
+std::filesystem::path output_dir() {
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    "minigrad_training_test" / test->test_suite_name() /
+                                    test->name();
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+// The PNG signature, then the IHDR chunk's big-endian width and height.
+std::pair<uint32_t, uint32_t> png_size(const std::filesystem::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::string header(24, '\0');
+  file.read(header.data(), 24);
+  EXPECT_TRUE(file && header.starts_with("\x89PNG\r\n\x1a\n")) << path;
+  const auto big_endian = [&](size_t at) {
+    uint32_t value = 0;
+    for (size_t i = at; i < at + 4; ++i) value = value << 8 | static_cast<unsigned char>(header[i]);
+    return value;
+  };
+  return {big_endian(16), big_endian(20)};
+}
+
+TEST(TrainingMetrics, WritesIndentedJsonInTheGivenOrder) {
+  const std::filesystem::path path = output_dir() / "metrics.json";
+  write_metrics(path.string(), {{"steps", 3}, {"final_loss", 0.5}});
+  std::ifstream file(path);
+  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "{\n  \"steps\": 3,\n  \"final_loss\": 0.5\n}\n");
+  mg::test::expect_error([] { write_metrics("/nonexistent-dir/metrics.json", {}); },
+                         "write_metrics: cannot open /nonexistent-dir/metrics.json for writing");
+}
+
+TEST(TrainingPlots, LossCurveIsAPng) {
+  const std::filesystem::path dir = output_dir();
+  write_loss_curve((dir / "log.png").string(), {3.0, 1.0, 0.1, 0.05});
+  write_loss_curve((dir / "linear.png").string(), {0.0, -1.0}, true);  // not positive: linear
+  write_loss_curve((dir / "one.png").string(), {2.0});
+  for (const char* name : {"log.png", "linear.png", "one.png"})
+    EXPECT_EQ(png_size(dir / name), (std::pair<uint32_t, uint32_t>{800, 500})) << name;
+  mg::test::expect_error([&] { write_loss_curve((dir / "empty.png").string(), {}); },
+                         "write_loss_curve: no values to plot");
+}
+
+TEST(TrainingPlots, HeatmapsAreAPngWithAMapPerHeadAndLayer) {
+  const std::filesystem::path dir = output_dir();
+  const mg::Tensor weights = mg::ones({2, 3, 4, 4}) / 4.0;  // 2 layers of 3 heads, 4 tokens
+  write_heatmaps((dir / "layers.png").string(), weights, 10, 1.0, {"a", "b", "SEP", "b"});
+  write_heatmaps((dir / "heads.png").string(), weights[0]);
+  const auto [layers_width, layers_height] = png_size(dir / "layers.png");
+  const auto [heads_width, heads_height] = png_size(dir / "heads.png");
+  EXPECT_GT(layers_height, heads_height);
+  EXPECT_GT(heads_width, 3u * 4u * 20u) << "three maps of four 20-pixel cells side by side";
+  EXPECT_GT(layers_width, 3u * 4u * 10u);
+  mg::test::expect_error(
+      [&] {
+        write_heatmaps((dir / "bad.png").string(), mg::ones({4, 4}));
+      },
+      "write_heatmaps: expected weights [num_heads, T_query, T_key]");
+  mg::test::expect_error(
+      [&] { write_heatmaps((dir / "bad.png").string(), weights, 10, 1.0, {"a"}); },
+      "write_heatmaps: expected one label per token, got 1 labels");
 }
 
 }  // namespace
