@@ -171,8 +171,10 @@ int main(int argc, char** argv) {
   if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
 
   try {
-    mg::check(steps > 0 && batch > 0 && length > 0 && vocab > 1 && val_size > 0,
-              "train_reverse: steps, batch, length, val-size must be positive and vocab above 1");
+    mg::check(steps > 0 && batch > 0 && length > 0 && val_size > 0 && vocab > 1,
+              "train_reverse: --steps (", steps, "), --batch (", batch, "), --length (", length,
+              ") and --val-size (", val_size, ") must be positive and --vocab (", vocab,
+              ") at least 2");
     const Task task{vocab, length};
     mg::manual_seed(static_cast<uint64_t>(seed));
     mg::nn::GPTModel model({.vocab_size = task.num_tokens(),

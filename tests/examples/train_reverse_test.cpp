@@ -91,5 +91,15 @@ TEST(TrainReverse, UnknownFlagIsAnErrorWithExitCodeTwo) {
   EXPECT_NE(output.find("train_reverse: unknown flag '--step'"), std::string::npos) << output;
 }
 
+TEST(TrainReverse, ImpossibleSettingsAreAnErrorWithExitCodeOne) {
+  const auto [exit_code, output] =
+      test::run_command(std::string(MG_TRAIN_REVERSE) + " --steps 0 2>&1");
+  EXPECT_EQ(exit_code, 1);
+  EXPECT_NE(output.find("train_reverse: --steps (0), --batch (32), --length (12) and --val-size "
+                        "(500) must be positive and --vocab (20) at least 2"),
+            std::string::npos)
+      << output;
+}
+
 }  // namespace
 }  // namespace mg
