@@ -1,6 +1,7 @@
 #include "charlm.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <iomanip>
@@ -9,7 +10,6 @@
 #include <numbers>
 #include <numeric>
 #include <sstream>
-#include <stdexcept>
 
 namespace charlm {
 
@@ -256,20 +256,18 @@ std::vector<int64_t> sample(mg::nn::GPTModel& model, std::vector<int64_t> prompt
 
 namespace {
 
-// The metadata value of key as an integer, or an mg::Error naming the file.
-int64_t metadata_int(const std::map<std::string, std::string>& metadata, const std::string& key,
-                     const std::string& path) {
+// The metadata value of key as a T, or an mg::Error naming the file.
+template <typename T>
+T metadata_number(const std::map<std::string, std::string>& metadata, const std::string& key,
+                  const std::string& path) {
   const auto it = metadata.find(key);
-  mg::check(it != metadata.end(), "read_checkpoint: ", path,
-            " is not a train_charlm checkpoint: its metadata has no ", key);
-  try {
-    size_t used = 0;
-    const int64_t value = std::stoll(it->second, &used);
-    if (used == it->second.size()) return value;
-  } catch (const std::logic_error&) {
-  }
-  throw mg::Error("read_checkpoint: " + path + ": " + key + " is \"" + it->second +
-                  "\", not an integer");
+  mg::check(it != metadata.end(), "read_checkpoint: ", path, " has no ", key, " in its metadata");
+  const std::string& text = it->second;
+  T value{};
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  mg::check(error == std::errc() && end == text.data() + text.size(), "read_checkpoint: ", path,
+            ": ", key, " is \"", text, "\", not a number");
+  return value;
 }
 
 }  // namespace
@@ -293,6 +291,7 @@ void save_checkpoint(mg::nn::GPTModel& model, const Checkpoint& checkpoint,
 
 Checkpoint read_checkpoint(const std::string& path) {
   std::map<std::string, std::string> metadata;
+  // This also reads the tensors, which the model's strict load reads again; they are small.
   mg::nn::load_safetensors(path, &metadata);
   const auto format = metadata.find("format");
   mg::check(format != metadata.end() && format->second == "train_charlm", "read_checkpoint: ", path,
@@ -300,15 +299,12 @@ Checkpoint read_checkpoint(const std::string& path) {
   const auto vocab = metadata.find("vocab");
   mg::check(vocab != metadata.end(), "read_checkpoint: ", path, " has no vocab in its metadata");
   Config config;
-  config.context_length = metadata_int(metadata, "context_length", path);
-  config.emb_dim = metadata_int(metadata, "emb_dim", path);
-  config.n_heads = metadata_int(metadata, "n_heads", path);
-  config.n_layers = metadata_int(metadata, "n_layers", path);
-  const auto drop_rate = metadata.find("drop_rate");
-  mg::check(drop_rate != metadata.end(), "read_checkpoint: ", path,
-            " has no drop_rate in its metadata");
-  config.drop_rate = std::stod(drop_rate->second);
-  return {metadata_int(metadata, "step", path), Vocabulary(vocab->second), config};
+  config.context_length = metadata_number<int64_t>(metadata, "context_length", path);
+  config.emb_dim = metadata_number<int64_t>(metadata, "emb_dim", path);
+  config.n_heads = metadata_number<int64_t>(metadata, "n_heads", path);
+  config.n_layers = metadata_number<int64_t>(metadata, "n_layers", path);
+  config.drop_rate = metadata_number<double>(metadata, "drop_rate", path);
+  return {metadata_number<int64_t>(metadata, "step", path), Vocabulary(vocab->second), config};
 }
 
 }  // namespace charlm

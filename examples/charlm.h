@@ -15,9 +15,9 @@ namespace charlm {
 
 // The default run: about a minute and a half in Release on two cores, on the default corpus.
 struct Config {
-  int64_t steps = 600;
+  int64_t steps = 500;
   int64_t batch_size = 16;
-  int64_t context_length = 128;
+  int64_t context_length = 64;
   int64_t emb_dim = 128;
   int64_t n_heads = 4;
   int64_t n_layers = 4;

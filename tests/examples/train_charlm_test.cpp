@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cmath>
@@ -111,11 +112,13 @@ nlohmann::json read_json(const std::string& path) {
   return nlohmann::json::parse(file);
 }
 
-// A fresh directory per test for the files a run writes.
+// A fresh directory per test and process (two builds may run the suite at once) for the files
+// a run writes.
 std::string scratch_dir() {
   const auto* info = testing::UnitTest::GetInstance()->current_test_info();
   const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("train_charlm_" + std::string(info->name()));
+      std::filesystem::temp_directory_path() /
+      ("train_charlm_" + std::string(info->name()) + "_" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string() + "/";
