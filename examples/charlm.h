@@ -13,9 +13,11 @@
 
 namespace charlm {
 
-// The default run: about a minute and a half in Release on two cores, on the default corpus.
+// The default run, on the default corpus: in Release on two cores, about 6 steps per second
+// (a minute and a bit) when the machine is otherwise idle, two minutes when it is busy; its
+// validation loss ends near 1.70 nats per character against the unigram baseline's 3.00.
 struct Config {
-  int64_t steps = 500;
+  int64_t steps = 400;
   int64_t batch_size = 16;
   int64_t context_length = 64;
   int64_t emb_dim = 128;

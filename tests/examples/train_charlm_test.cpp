@@ -113,16 +113,25 @@ nlohmann::json read_json(const std::string& path) {
 }
 
 // A fresh directory per test and process (two builds may run the suite at once) for the files
-// a run writes.
-std::string scratch_dir() {
-  const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() /
-      ("train_charlm_" + std::string(info->name()) + "_" + std::to_string(getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir.string() + "/";
-}
+// a run writes, removed at the end of the test.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+    path_ = std::filesystem::temp_directory_path() /
+            ("train_charlm_" + std::string(info->name()) + "_" + std::to_string(getpid()));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  ~ScratchDir() { std::filesystem::remove_all(path_); }
+
+  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
 
 // A model small enough for a Debug build: one block of width 16 over windows of 16 characters.
 const std::string kTiny =
@@ -130,12 +139,12 @@ const std::string kTiny =
     "--eval-every 0 --sample-length 40";
 
 TEST(TrainCharlm, WritesTheMetricsAndASample) {
-  const std::string dir = scratch_dir();
-  const Result result = run_train_charlm(kTiny + " --steps 4 --metrics " + dir + "m.json");
+  const ScratchDir dir;
+  const Result result = run_train_charlm(kTiny + " --steps 4 --metrics " + (dir / "m.json"));
   ASSERT_EQ(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find("unigram baseline"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("--- sample (temperature 0.8, top-k 10) ---"), std::string::npos);
-  const nlohmann::json metrics = read_json(dir + "m.json");
+  const nlohmann::json metrics = read_json(dir / "m.json");
   for (const char* key : {"steps", "seconds", "final_loss", "val_loss", "unigram_loss"})
     EXPECT_TRUE(metrics.contains(key)) << key;
   EXPECT_EQ(metrics["steps"], 4);
@@ -148,20 +157,21 @@ TEST(TrainCharlm, WritesTheMetricsAndASample) {
 }
 
 TEST(TrainCharlm, ResumesWhereItStoppedWithTheSameNextLoss) {
-  const std::string dir = scratch_dir();
-  const Result whole = run_train_charlm(kTiny + " --steps 6 --metrics " + dir + "whole.json");
+  const ScratchDir dir;
+  const Result whole = run_train_charlm(kTiny + " --steps 6 --metrics " + (dir / "whole.json"));
   ASSERT_EQ(whole.exit_code, 0) << whole.output;
-  const Result first = run_train_charlm(kTiny + " --steps 6 --stop-after 3 --save " + dir +
-                                        "ck.safetensors --metrics " + dir + "first.json");
+  const Result first =
+      run_train_charlm(kTiny + " --steps 6 --stop-after 3 --save " + (dir / "ck.safetensors") +
+                       " --metrics " + (dir / "first.json"));
   ASSERT_EQ(first.exit_code, 0) << first.output;
-  const Result rest = run_train_charlm(kTiny + " --steps 6 --resume " + dir +
-                                       "ck.safetensors --metrics " + dir + "rest.json");
+  const Result rest = run_train_charlm(kTiny + " --steps 6 --resume " + (dir / "ck.safetensors") +
+                                       " --metrics " + (dir / "rest.json"));
   ASSERT_EQ(rest.exit_code, 0) << rest.output;
   EXPECT_NE(rest.output.find("at step 3"), std::string::npos) << rest.output;
 
-  const nlohmann::json losses = read_json(dir + "whole.json")["losses"];
-  const nlohmann::json first_metrics = read_json(dir + "first.json");
-  const nlohmann::json rest_metrics = read_json(dir + "rest.json");
+  const nlohmann::json losses = read_json(dir / "whole.json")["losses"];
+  const nlohmann::json first_metrics = read_json(dir / "first.json");
+  const nlohmann::json rest_metrics = read_json(dir / "rest.json");
   EXPECT_EQ(first_metrics["steps"], 3);
   for (size_t i = 0; i < 3; ++i) EXPECT_EQ(first_metrics["losses"][i], losses[i]) << i;
   EXPECT_EQ(rest_metrics["start_step"], 3);
@@ -181,9 +191,9 @@ TEST(TrainCharlm, ReportsAMissingDataFile) {
 }
 
 TEST(TrainCharlm, ReportsAFileThatIsNotACheckpoint) {
-  const std::string dir = scratch_dir();
-  std::ofstream(dir + "not.safetensors") << "hello";
-  const Result result = run_train_charlm("--resume " + dir + "not.safetensors --steps 1");
+  const ScratchDir dir;
+  std::ofstream(dir / "not.safetensors") << "hello";
+  const Result result = run_train_charlm("--resume " + (dir / "not.safetensors") + " --steps 1");
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.output.find("not.safetensors"), std::string::npos) << result.output;
 }
