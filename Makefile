@@ -24,6 +24,7 @@ demo: deps
 	cmake --build --preset release
 	./build/release/examples/simplified_attention
 	./build/release/examples/attention_walkthrough
+	./build/release/examples/train_reverse --out-dir build/demo
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cpp')

@@ -264,8 +264,8 @@ class Canvas {
 
   // stb_easy_font's text with its top left at (x, y), each font pixel scale pixels square.
   void text(int x, int y, const std::string& text, Rgb colour, int scale = 1) {
-    std::string chars = text;  // stb_easy_font takes a char*
-    std::vector<char> quads(chars.size() * 300 + 64);
+    std::string chars = text;                      // stb_easy_font takes a char*
+    std::vector<char> quads(chars.size() * 1024);  // a glyph has at most 16 quads of 64 bytes
     const int num_quads = stb_easy_font_print(0, 0, chars.data(), nullptr, quads.data(),
                                               static_cast<int>(quads.size()));
     // Each quad is four vertices of x, y, z floats and four colour bytes; the first and third
@@ -299,7 +299,7 @@ class Canvas {
 // A short label for an axis tick: 0.0123 -> "0.0123", 2500 -> "2500".
 std::string tick_text(double value) {
   std::ostringstream text;
-  text << std::setprecision(3) << value;
+  text << std::setprecision(6) << value;
   return text.str();
 }
 
@@ -347,7 +347,7 @@ void write_loss_curve(const std::string& path, const std::vector<double>& values
   if (y_max - y_min < 1e-12) y_min -= 0.5, y_max += 0.5;
 
   Canvas canvas(800, 500, kWhite);
-  const int left = 80, right = canvas.width() - 30, top = 40, bottom = canvas.height() - 60;
+  const int left = 80, right = canvas.width() - 40, top = 40, bottom = canvas.height() - 60;
   const auto to_x = [&](double step) {
     const double span = std::max<double>(1, static_cast<double>(values.size() - 1));
     return left + static_cast<int>(std::lround(step / span * (right - left)));
@@ -369,11 +369,16 @@ void write_loss_curve(const std::string& path, const std::vector<double>& values
     const std::string label = tick_text(tick);
     canvas.text(left - 8 - Canvas::text_width(label, 2), y - 6, label, kBlack, 2);
   }
-  for (int i = 0; i <= 4; ++i) {
-    const double step = static_cast<double>(values.size() - 1) * i / 4;
-    const int x = to_x(step);
+  // Steps are counted from 1; ticks at multiples of 1, 2 or 5 times a power of ten, about five.
+  const auto last_step = static_cast<double>(values.size());
+  const double magnitude = std::pow(10.0, std::floor(std::log10(std::max(last_step / 5, 1.0))));
+  double tick_step = magnitude;
+  for (double factor : {2.0, 5.0, 10.0})
+    if (last_step / tick_step > 6) tick_step = factor * magnitude;
+  for (double step = tick_step; step <= last_step; step += tick_step) {
+    const int x = to_x(step - 1);
     canvas.line(x, top, x, bottom, kGrey);
-    const std::string label = tick_text(std::round(step) + 1);
+    const std::string label = tick_text(step);
     canvas.text(x - Canvas::text_width(label, 2) / 2, bottom + 10, label, kBlack, 2);
   }
   canvas.line(left, top, left, bottom, kBlack);
@@ -389,46 +394,62 @@ void write_loss_curve(const std::string& path, const std::vector<double>& values
   canvas.write_png(path);
 }
 
-void write_heatmaps(const std::string& path, const mg::Tensor& weights, int cell_px, double vmax) {
+void write_heatmaps(const std::string& path, const mg::Tensor& weights, int cell_px, double vmax,
+                    const std::vector<std::string>& labels) {
   mg::check(weights.dim() == 3 || weights.dim() == 4,
             "write_heatmaps: expected weights [num_heads, T_query, T_key] or [num_layers, ",
             "num_heads, T_query, T_key], got shape ", weights.shape());
   mg::check(cell_px > 0 && vmax > 0, "write_heatmaps: cell_px (", cell_px, ") and vmax (", vmax,
             ") must be positive");
-  const mg::Tensor layers = weights.dim() == 3 ? weights.unsqueeze(0) : weights;
-  const auto num_layers = static_cast<int>(layers.size(0)),
-             num_heads = static_cast<int>(layers.size(1));
-  const auto rows = static_cast<int>(layers.size(2)), cols = static_cast<int>(layers.size(3));
-  const std::vector<double> values = layers.to(mg::kFloat64).contiguous().to_vector<double>();
+  const mg::Tensor maps = weights.dim() == 3 ? weights.unsqueeze(0) : weights;
+  const auto num_layers = static_cast<int>(maps.size(0));
+  const auto num_heads = static_cast<int>(maps.size(1));
+  const auto rows = static_cast<int>(maps.size(2)), cols = static_cast<int>(maps.size(3));
+  mg::check(labels.empty() || (rows == cols && std::ssize(labels) == rows),
+            "write_heatmaps: expected one label per token, got ", labels.size(), " labels for ",
+            "weights of shape ", weights.shape());
+  const std::vector<double> values = maps.to(mg::kFloat64).contiguous().to_vector<double>();
 
+  // Each map has its title above, then the key labels, and the query labels on its left.
+  int label_width = 0;
+  for (const std::string& label : labels)
+    label_width = std::max(label_width, Canvas::text_width(label) + 4);
+  const int label_height = labels.empty() ? 0 : 12;
   const int margin = 20, title_height = 30, gap = 20, colour_bar_width = 20;
   const int map_width = cols * cell_px, map_height = rows * cell_px;
-  const int panel_height = title_height + map_height + gap;
-  const int bar_height = std::max(num_layers * panel_height - gap - title_height, 100);
-  Canvas canvas(2 * margin + num_heads * (map_width + gap) + colour_bar_width + 40,
-                2 * margin + std::max(num_layers * panel_height - gap, title_height + bar_height),
-                kWhite);
+  const int panel_width = label_width + map_width + gap;
+  const int panel_height = title_height + label_height + map_height + gap;
+  const int maps_top = margin + title_height + label_height;
+  const int bar_height =
+      std::max(num_layers * panel_height - gap - title_height - label_height, 100);
+  Canvas canvas(2 * margin + num_heads * panel_width + colour_bar_width + 50,
+                maps_top + bar_height + margin + 10, kWhite);
   for (int l = 0; l < num_layers; ++l)
     for (int h = 0; h < num_heads; ++h) {
-      const int x0 = margin + h * (map_width + gap), y0 = margin + l * panel_height + title_height;
+      const int x0 = margin + h * panel_width + label_width, y0 = maps_top + l * panel_height;
       const std::string title = "head " + std::to_string(h);
-      canvas.text(x0, y0 - title_height,
+      canvas.text(x0, y0 - title_height - label_height,
                   num_layers > 1 ? "layer " + std::to_string(l) + " " + title : title, kBlack, 2);
+      for (size_t i = 0; i < labels.size(); ++i) {
+        const int offset = static_cast<int>(i) * cell_px;
+        canvas.text(x0 + offset + (cell_px - Canvas::text_width(labels[i])) / 2, y0 - label_height,
+                    labels[i], kBlack);
+        canvas.text(x0 - label_width, y0 + offset + (cell_px - 8) / 2, labels[i], kBlack);
+      }
       for (int i = 0; i < rows; ++i)
         for (int j = 0; j < cols; ++j) {
-          const double value =
-              values[((static_cast<size_t>(l) * num_heads + h) * rows + i) * cols + j];
+          const size_t index = ((static_cast<size_t>(l) * num_heads + h) * rows + i) * cols + j;
           canvas.fill_rect(x0 + j * cell_px, y0 + i * cell_px, x0 + (j + 1) * cell_px,
-                           y0 + (i + 1) * cell_px, viridis(value / vmax));
+                           y0 + (i + 1) * cell_px, viridis(values[index] / vmax));
         }
     }
   // The colour bar: vmax at the top, 0 at the bottom.
-  const int bar_x = margin + num_heads * (map_width + gap), bar_top = margin + title_height;
+  const int bar_x = margin + num_heads * panel_width;
   for (int y = 0; y < bar_height; ++y)
-    canvas.fill_rect(bar_x, bar_top + y, bar_x + colour_bar_width, bar_top + y + 1,
+    canvas.fill_rect(bar_x, maps_top + y, bar_x + colour_bar_width, maps_top + y + 1,
                      viridis(1.0 - static_cast<double>(y) / (bar_height - 1)));
-  canvas.text(bar_x + colour_bar_width + 4, bar_top, tick_text(vmax), kBlack, 2);
-  canvas.text(bar_x + colour_bar_width + 4, bar_top + bar_height - 12, "0", kBlack, 2);
+  canvas.text(bar_x + colour_bar_width + 6, maps_top, tick_text(vmax), kBlack, 2);
+  canvas.text(bar_x + colour_bar_width + 6, maps_top + bar_height - 14, "0", kBlack, 2);
   canvas.write_png(path);
 }
 

@@ -96,8 +96,9 @@ void write_loss_curve(const std::string& path, const std::vector<double>& values
 // A PNG of attention weights [num_heads, T_query, T_key], the heads side by side left to right
 // (or [num_layers, num_heads, T_query, T_key], one row of heads per layer), each cell cell_px
 // square, coloured from 0 (dark) to vmax (bright) by the viridis colour map, with a colour bar.
+// labels, when given, name the T tokens along both axes of each map (T_query == T_key).
 // Throws mg::Error on another shape or when the file cannot be written.
-void write_heatmaps(const std::string& path, const mg::Tensor& weights, int cell_px = 16,
-                    double vmax = 1.0);
+void write_heatmaps(const std::string& path, const mg::Tensor& weights, int cell_px = 20,
+                    double vmax = 1.0, const std::vector<std::string>& labels = {});
 
 }  // namespace training

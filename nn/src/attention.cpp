@@ -153,24 +153,36 @@ void MultiHeadAttention::visit(Visitor& visitor) {
   visitor.buffer("mask", mask);
 }
 
-Tensor MultiHeadAttention::forward(const Tensor& x) const {
+std::pair<Tensor, Tensor> MultiHeadAttention::weights_and_values(const Tensor& x) const {
   check_input("MultiHeadAttention", x, W_query.weight.size(1));
-  if (x.dim() == 2) return forward(x.unsqueeze(0)).squeeze(0);  // one sequence: a batch of one
-  const int64_t b = x.size(0), T = x.size(1);
+  const Tensor batch = x.dim() == 2 ? x.unsqueeze(0) : x;  // one sequence: a batch of one
+  const int64_t b = batch.size(0), T = batch.size(1);
   // [b, T, d_out] -> [b, num_heads, T, head_dim]
   const auto split_heads = [&](const Tensor& t) {
     return t.view({b, T, num_heads, head_dim}).transpose(1, 2);
   };
-  const Tensor keys = split_heads(W_key(x));
-  const Tensor queries = split_heads(W_query(x));
-  const Tensor values = split_heads(W_value(x));
+  const Tensor keys = split_heads(W_key(batch));
+  const Tensor queries = split_heads(W_query(batch));
+  const Tensor values = split_heads(W_value(batch));
   const Tensor attn_scores = queries.matmul(keys.transpose(2, 3));
   const Tensor attn_weights =
       dropout(causal_softmax(attn_scores, mask, head_dim, "MultiHeadAttention"));
+  return {attn_weights, values};
+}
+
+Tensor MultiHeadAttention::forward(const Tensor& x) const {
+  const auto [attn_weights, values] = weights_and_values(x);
+  const int64_t b = values.size(0), T = values.size(2);
   // [b, num_heads, T, head_dim] -> [b, T, d_out]
   const Tensor context_vec =
       attn_weights.matmul(values).transpose(1, 2).contiguous().view({b, T, d_out});
-  return out_proj(context_vec);
+  const Tensor out = out_proj(context_vec);
+  return x.dim() == 2 ? out.squeeze(0) : out;
+}
+
+Tensor MultiHeadAttention::attention_weights(const Tensor& x) const {
+  const Tensor attn_weights = weights_and_values(x).first;
+  return x.dim() == 2 ? attn_weights.squeeze(0) : attn_weights;
 }
 
 }  // namespace mg::nn

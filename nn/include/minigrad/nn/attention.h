@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "minigrad/nn/dropout.h"
@@ -65,11 +66,20 @@ class MultiHeadAttention : public Module {
                      int64_t num_heads, bool qkv_bias = false);
   Tensor forward(const Tensor& x) const override;
   void visit(Visitor& visitor) override;
+  // The attention weights forward uses for x, [B, num_heads, T, T] (or [num_heads, T, T] for
+  // x [T, d_in]): softmax over the keys, zero above the diagonal, with dropout in training mode.
+  // For plots and tests: call it under NoGradGuard in eval mode to see what the model attends to.
+  Tensor attention_weights(const Tensor& x) const;
 
   int64_t d_out, num_heads, head_dim;
   Linear W_query, W_key, W_value, out_proj;
   Dropout dropout;
   Tensor mask;  // buffer: triu(ones(context_length, context_length), 1)
+
+ private:
+  // The weights for x [T, d_in] or [B, T, d_in] (checked), [B, num_heads, T, T] (B = 1 for one
+  // sequence), and the values they weigh, [B, num_heads, T, head_dim].
+  std::pair<Tensor, Tensor> weights_and_values(const Tensor& x) const;
 };
 
 }  // namespace mg::nn
