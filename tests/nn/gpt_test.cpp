@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "described.h"
 #include "expect_error.h"
 #include "golden_reader.h"
 #include "load_parameters.h"
@@ -20,6 +21,8 @@
 
 namespace mg {
 namespace {
+
+using test::described;
 
 const test::Golden& gpt_golden() {
   static const test::Golden file("gpt.txt");
@@ -54,18 +57,6 @@ void expect_close(const Tensor& actual, const std::string& key) {
   for (size_t i = 0; i < values.size(); ++i)
     EXPECT_NEAR(values[i], expected.values[i], 1e-5 + 1e-4 * std::abs(expected.values[i]))
         << key << " element " << i;
-}
-
-// "<name> <shape>" lines, as gen_gpt.py describes named_parameters and state_dict.
-std::string described(const std::vector<std::pair<std::string, Tensor>>& named_tensors) {
-  std::string text;
-  for (const auto& [name, tensor] : named_tensors) {
-    if (!text.empty()) text += "\n";
-    text += name + " ";
-    for (size_t d = 0; d < tensor.shape().size(); ++d)
-      text += (d ? "," : "") + std::to_string(tensor.shape()[d]);
-  }
-  return text;
 }
 
 std::vector<std::string> case_names() {

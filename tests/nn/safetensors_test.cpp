@@ -11,14 +11,16 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <sstream>
 #include <string>
 
+#include "described.h"
 #include "expect_error.h"
 #include "golden_reader.h"
 
 namespace mg {
 namespace {
+
+using test::described;
 
 using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 
@@ -75,15 +77,6 @@ void expect_identical(const NamedTensors& actual, const NamedTensors& expected) 
     EXPECT_EQ(actual[i].second.shape(), expected[i].second.shape()) << expected[i].first;
     EXPECT_EQ(bytes_of(actual[i].second), bytes_of(expected[i].second)) << expected[i].first;
   }
-}
-
-std::string described(const NamedTensors& tensors) {
-  std::ostringstream text;
-  for (const auto& [name, tensor] : tensors) {
-    text << (&name == &tensors.front().first ? "" : "\n") << name << " ";
-    for (size_t d = 0; d < tensor.shape().size(); ++d) text << (d ? "," : "") << tensor.shape()[d];
-  }
-  return text.str();
 }
 
 TEST(StateDict, NamesAndOrderAreTorchs) {
