@@ -50,4 +50,16 @@ inline void expect_ulps(const Tensor& actual, const GoldenTensor& expected, uint
   }
 }
 
+// Expects `actual` within float32 rounding, summed in another order, of the golden tensor `key`:
+// |diff| <= 1e-5 + 1e-4 |ref| for every element.
+inline void expect_float32_close(const Tensor& actual, const Golden& golden,
+                                 const std::string& key) {
+  const GoldenTensor& expected = golden.tensor(key);
+  ASSERT_EQ(actual.shape(), expected.shape) << key;
+  const std::vector<double> values = actual.to_vector<double>();
+  for (size_t i = 0; i < values.size(); ++i)
+    EXPECT_NEAR(values[i], expected.values[i], 1e-5 + 1e-4 * std::abs(expected.values[i]))
+        << key << " element " << i;
+}
+
 }  // namespace mg::test

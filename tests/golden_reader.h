@@ -14,6 +14,7 @@
 
 #include "minigrad/tensor/dtype.h"
 #include "minigrad/tensor/error.h"
+#include "minigrad/tensor/factory.h"
 
 namespace mg::test {
 
@@ -38,6 +39,21 @@ class Golden {
   bool has_string(const std::string& key) const { return strings_.contains(key); }
   const std::map<std::string, GoldenTensor>& tensors() const { return tensors_; }
   const std::map<std::string, std::string>& strings() const { return strings_; }
+
+  // The tensor record `key` as a tensor of its dtype and shape.
+  Tensor load(const std::string& key) const {
+    const GoldenTensor& record = tensor(key);
+    return from_vector(record.values, record.shape, record.dtype);
+  }
+  // The names of the cases whose string records are keyed "<prefix><name><suffix>", in key order.
+  std::vector<std::string> case_names(const std::string& prefix, const std::string& suffix) const {
+    std::vector<std::string> names;
+    for (const auto& [key, text] : strings_)
+      if (key.size() > prefix.size() + suffix.size() && key.starts_with(prefix) &&
+          key.ends_with(suffix))
+        names.push_back(key.substr(prefix.size(), key.size() - prefix.size() - suffix.size()));
+    return names;
+  }
 
  private:
   template <typename Value>

@@ -15,6 +15,7 @@
 
 #include "described.h"
 #include "expect_error.h"
+#include "expect_ulps.h"
 #include "golden_reader.h"
 #include "load_parameters.h"
 #include "stream_scope.h"
@@ -45,27 +46,15 @@ Case case_of(const std::string& name) {
 }
 
 Tensor from_golden(const std::string& key) {
-  const test::GoldenTensor& g = gpt_golden().tensor(key);
-  return from_vector(g.values, g.shape, g.dtype);
+  return gpt_golden().load(key);
 }
 
-// |diff| <= 1e-5 + 1e-4 |ref|: float32 rounding, summed in another order.
 void expect_close(const Tensor& actual, const std::string& key) {
-  const test::GoldenTensor& expected = gpt_golden().tensor(key);
-  ASSERT_EQ(actual.shape(), expected.shape) << key;
-  const std::vector<double> values = actual.to_vector<double>();
-  for (size_t i = 0; i < values.size(); ++i)
-    EXPECT_NEAR(values[i], expected.values[i], 1e-5 + 1e-4 * std::abs(expected.values[i]))
-        << key << " element " << i;
+  test::expect_float32_close(actual, gpt_golden(), key);
 }
 
 std::vector<std::string> case_names() {
-  std::vector<std::string> names;
-  for (const auto& [key, text] : gpt_golden().strings()) {
-    const std::string suffix = "/config";
-    if (key.ends_with(suffix)) names.push_back(key.substr(4, key.size() - 4 - suffix.size()));
-  }
-  return names;
+  return gpt_golden().case_names("gpt/", "/config");
 }
 
 class GptParity : public ::testing::TestWithParam<std::string> {};

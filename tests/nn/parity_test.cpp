@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 
+#include "expect_ulps.h"
 #include "golden_reader.h"
 #include "load_parameters.h"
 #include "stream_scope.h"
@@ -64,27 +65,15 @@ std::shared_ptr<nn::Module> build(const Config& c) {
 }
 
 Tensor from_golden(const std::string& key) {
-  const test::GoldenTensor& g = nn_golden().tensor(key);
-  return from_vector(g.values, g.shape, g.dtype);
+  return nn_golden().load(key);
 }
 
-// |diff| <= 1e-5 + 1e-4 |ref|: float32 rounding, summed in another order.
 void expect_close(const Tensor& actual, const std::string& key) {
-  const test::GoldenTensor& expected = nn_golden().tensor(key);
-  ASSERT_EQ(actual.shape(), expected.shape) << key;
-  const std::vector<double> values = actual.to_vector<double>();
-  for (size_t i = 0; i < values.size(); ++i)
-    EXPECT_NEAR(values[i], expected.values[i], 1e-5 + 1e-4 * std::abs(expected.values[i]))
-        << key << " element " << i;
+  test::expect_float32_close(actual, nn_golden(), key);
 }
 
 std::vector<std::string> case_names() {
-  std::vector<std::string> names;
-  for (const auto& [key, text] : nn_golden().strings()) {
-    const std::string suffix = "/config";
-    if (key.ends_with(suffix)) names.push_back(key.substr(3, key.size() - 3 - suffix.size()));
-  }
-  return names;
+  return nn_golden().case_names("nn/", "/config");
 }
 
 class Parity : public ::testing::TestWithParam<std::string> {};
