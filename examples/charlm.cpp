@@ -272,13 +272,17 @@ T metadata_number(const std::map<std::string, std::string>& metadata, const std:
 
 }  // namespace
 
-void save_checkpoint(mg::nn::GPTModel& model, const Checkpoint& checkpoint,
-                     const std::string& path) {
+std::string optimizer_path(const std::string& path) {
+  return path + ".optimizer";
+}
+
+void save_checkpoint(Trainer& trainer, const Checkpoint& checkpoint, const std::string& path) {
   const Config& config = checkpoint.config;
   // drop_rate as text that reads back to the same double.
   std::ostringstream drop_rate;
   drop_rate << std::setprecision(17) << config.drop_rate;
-  mg::nn::save_safetensors(model.state_dict(), path,
+  mg::nn::save_safetensors(trainer.optimizer.state_dict(), optimizer_path(path));
+  mg::nn::save_safetensors(trainer.model.state_dict(), path,
                            {{"format", "train_charlm"},
                             {"step", std::to_string(checkpoint.step)},
                             {"vocab", checkpoint.vocab.chars()},
@@ -305,6 +309,11 @@ Checkpoint read_checkpoint(const std::string& path) {
   config.n_layers = metadata_number<int64_t>(metadata, "n_layers", path);
   config.drop_rate = metadata_number<double>(metadata, "drop_rate", path);
   return {metadata_number<int64_t>(metadata, "step", path), Vocabulary(vocab->second), config};
+}
+
+void load_checkpoint(Trainer& trainer, const std::string& path) {
+  mg::nn::load_safetensors(trainer.model, path);
+  trainer.optimizer.load_state_dict(mg::nn::load_safetensors(optimizer_path(path)));
 }
 
 }  // namespace charlm

@@ -119,17 +119,20 @@ double unigram_loss(const std::vector<int64_t>& train, const std::vector<int64_t
 std::vector<int64_t> sample(mg::nn::GPTModel& model, std::vector<int64_t> prompt, int64_t length,
                             double temperature, int64_t top_k, std::mt19937_64& rng);
 
-// A checkpoint: the model's state_dict() in safetensors, with metadata giving the step reached,
-// the vocabulary and the model's shape, so that --resume needs nothing else. AdamW's moments are
-// not saved (optim::AdamW does not expose them): a resumed run starts them afresh.
+// A checkpoint: the model's state_dict() in safetensors (a file PyTorch's GPTModel loads as it
+// is), with metadata giving the step reached, the vocabulary and the model's shape, so that
+// --resume needs nothing else; and beside it, in optimizer_path(path), AdamW's state, so that a
+// resumed run goes on exactly as one that never stopped.
 struct Checkpoint {
   int64_t step;
   Vocabulary vocab;
   Config config;  // only the model's shape: context_length, emb_dim, n_heads, n_layers, drop_rate
 };
 
-void save_checkpoint(mg::nn::GPTModel& model, const Checkpoint& checkpoint,
-                     const std::string& path);
+std::string optimizer_path(const std::string& path);
+void save_checkpoint(Trainer& trainer, const Checkpoint& checkpoint, const std::string& path);
+// Loads the model's and the optimizer's state from a checkpoint read_checkpoint() accepted.
+void load_checkpoint(Trainer& trainer, const std::string& path);
 // The metadata of a checkpoint file, checked; mg::Error naming the file when it is not one.
 Checkpoint read_checkpoint(const std::string& path);
 

@@ -64,7 +64,7 @@ int run(const Options& options_in) {
   charlm::Trainer trainer(config, vocab_size);
   int64_t start_step = 0;
   if (checkpoint) {
-    mg::nn::load_safetensors(trainer.model, options.resume);
+    charlm::load_checkpoint(trainer, options.resume);
     start_step = checkpoint->step;
   }
   int64_t parameters = 0;
@@ -125,7 +125,7 @@ int run(const Options& options_in) {
             << sample << "\n---\n";
 
   if (!options.save.empty()) {
-    charlm::save_checkpoint(trainer.model, {end_step, corpus.vocab, config}, options.save);
+    charlm::save_checkpoint(trainer, {end_step, corpus.vocab, config}, options.save);
     std::cout << "saved " << options.save << " at step " << end_step << "\n";
   }
   if (!options.loss_curve.empty() && !losses.empty())
@@ -199,7 +199,9 @@ int main(int argc, char** argv) {
   flags.add("temperature", options.temperature, "sampling temperature (0: always the likeliest)");
   flags.add("top-k", options.top_k, "sample among the k likeliest characters (0: all)");
   flags.add("prompt", options.prompt, "text to continue (empty: a newline)");
-  flags.add("save", options.save, "write a safetensors checkpoint here at the end");
+  flags.add(
+      "save", options.save,
+      "write a safetensors checkpoint here at the end (AdamW's state beside it, in .optimizer)");
   flags.add("resume", options.resume,
             "go on from this checkpoint (its model shape and vocabulary)");
   flags.add("metrics", options.metrics, "write the metrics as JSON here");

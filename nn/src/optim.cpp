@@ -8,6 +8,8 @@
 #include "minigrad/nn/optim.h"
 
 #include <cmath>
+#include <string>
+#include <string_view>
 #include <type_traits>
 
 #include "minigrad/tensor/factory.h"
@@ -59,6 +61,38 @@ void Optimizer::check_lr() const {
   check(lr >= 0.0, name_, ": lr must be >= 0, got ", lr);
 }
 
+std::vector<std::pair<std::string, Tensor>> Optimizer::state_dict() {
+  std::vector<std::pair<std::string, Tensor>> state;
+  const std::vector<StateField> fields = state_fields();
+  for (size_t i = 0; i < params_.size(); ++i)
+    for (const StateField& field : fields)
+      if ((*field.tensors)[i].defined())
+        state.emplace_back(str("state.", i, ".", field.name), (*field.tensors)[i]);
+  return state;
+}
+
+void Optimizer::load_state_dict(const std::vector<std::pair<std::string, Tensor>>& state) {
+  const std::vector<StateField> fields = state_fields();
+  std::vector<std::vector<Tensor>> loaded(fields.size(), std::vector<Tensor>(params_.size()));
+  for (const auto& [name, value] : state) {
+    bool known = false;
+    for (size_t f = 0; f < fields.size() && !known; ++f)
+      for (size_t i = 0; i < params_.size() && !known; ++i) {
+        if (name != str("state.", i, ".", fields[f].name)) continue;
+        known = true;
+        const bool is_step = std::string_view(fields[f].name) == "step";
+        const Shape shape = is_step ? Shape{} : params_[i].shape();
+        const Dtype dtype = is_step ? kInt64 : params_[i].dtype();
+        check(value.shape() == shape && value.dtype() == dtype, name_, ": state '", name, "' is ",
+              dtype_name(value.dtype()), " ", value.shape(), " but parameter ", i, " needs ",
+              dtype_name(dtype), " ", shape);
+        loaded[f][i] = value.clone();
+      }
+    check(known, name_, ": no state named '", name, "' for ", params_.size(), " parameters");
+  }
+  for (size_t f = 0; f < fields.size(); ++f) *fields[f].tensors = std::move(loaded[f]);
+}
+
 SGD::SGD(std::vector<Tensor> params, const SGDOptions& options)
     : Optimizer(std::move(params), required_lr(options), "SGD"),
       momentum_(options.momentum),
@@ -71,6 +105,10 @@ SGD::SGD(std::vector<Tensor> params, const SGDOptions& options)
   check(!nesterov_ || (momentum_ > 0.0 && dampening_ == 0.0),
         "SGD: nesterov momentum requires a momentum > 0 and a dampening of 0, got momentum ",
         momentum_, " and dampening ", dampening_);
+}
+
+std::vector<Optimizer::StateField> SGD::state_fields() {
+  return {{"momentum_buffer", &momentum_buffers_}};
 }
 
 void SGD::step() {
@@ -130,11 +168,18 @@ Adam::Adam(std::vector<Tensor> params, const AdamWOptions& options, bool decoupl
       exp_avgs_(params_.size()),
       exp_avg_sqs_(params_.size()),
       max_exp_avg_sqs_(params_.size()),
-      steps_(params_.size(), 0) {
+      steps_(params_.size()) {
   check(eps_ >= 0.0, name_, ": eps must be >= 0, got ", eps_);
   check(beta1_ >= 0.0 && beta1_ < 1.0, name_, ": betas.first must be in [0, 1), got ", beta1_);
   check(beta2_ >= 0.0 && beta2_ < 1.0, name_, ": betas.second must be in [0, 1), got ", beta2_);
   check(weight_decay_ >= 0.0, name_, ": weight_decay must be >= 0, got ", weight_decay_);
+}
+
+std::vector<Optimizer::StateField> Adam::state_fields() {
+  return {{"exp_avg", &exp_avgs_},
+          {"exp_avg_sq", &exp_avg_sqs_},
+          {"max_exp_avg_sq", &max_exp_avg_sqs_},
+          {"step", &steps_}};
 }
 
 void Adam::step() {
@@ -143,12 +188,13 @@ void Adam::step() {
     const Tensor grad = grad_of(i);
     if (!grad.defined()) continue;
     const Tensor& param = params_[i];
-    if (steps_[i] == 0) {
+    if (!steps_[i].defined()) {
       exp_avgs_[i] = zeros_like(param);
       exp_avg_sqs_[i] = zeros_like(param);
       if (amsgrad_) max_exp_avg_sqs_[i] = zeros_like(param);
+      steps_[i] = zeros({}, kInt64);
     }
-    const auto step = static_cast<double>(++steps_[i]);
+    const auto step = static_cast<double>(++*steps_[i].data_ptr<int64_t>());
     const double step_size = lr / (1.0 - std::pow(beta1_, step));
     const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(beta2_, step));
     dispatch(param.dtype(), name_, [&]<typename scalar_t>() {

@@ -223,6 +223,87 @@ TEST(Optimizer, LearningRateIsReadAndSetBetweenSteps) {
   expect_error([&] { optimizer.step(); }, "SGD: lr must be >= 0, got -1");
 }
 
+// Trains `steps` steps of a fixed regression on linear: (linear(x) - 1)^2 summed.
+void train(nn::Linear& linear, optim::Optimizer& optimizer, int steps) {
+  const Tensor x = tensor({{0.5, -1.0, 2.0}, {1.5, 0.25, -0.5}});
+  for (int i = 0; i < steps; ++i) {
+    optimizer.zero_grad();
+    pow(linear(x) - 1.0, 2.0).sum().backward();
+    optimizer.step();
+  }
+}
+
+// A run stopped after 3 steps and resumed from the two state_dicts takes the same 4 next steps,
+// bit for bit, as the run that never stopped.
+template <typename MakeOptimizer>
+void expect_exact_resume(MakeOptimizer make_optimizer) {
+  manual_seed(3);
+  nn::Linear uninterrupted(3, 2);
+  auto optimizer = make_optimizer(uninterrupted.parameters());
+  train(uninterrupted, *optimizer, 3);
+  nn::Linear resumed(3, 2);
+  auto resumed_optimizer = make_optimizer(resumed.parameters());
+  {
+    NoGradGuard no_grad;
+    resumed.weight.copy_(uninterrupted.weight);
+    resumed.bias.copy_(uninterrupted.bias);
+  }
+  resumed_optimizer->load_state_dict(optimizer->state_dict());
+  train(uninterrupted, *optimizer, 4);
+  train(resumed, *resumed_optimizer, 4);
+  EXPECT_EQ(resumed.weight.to_vector<double>(), uninterrupted.weight.to_vector<double>());
+  EXPECT_EQ(resumed.bias.to_vector<double>(), uninterrupted.bias.to_vector<double>());
+}
+
+TEST(OptimizerState, ResumingFromStateDictContinuesExactly) {
+  expect_exact_resume([](std::vector<Tensor> params) {
+    return std::make_unique<optim::AdamW>(std::move(params), optim::AdamWOptions{.amsgrad = true});
+  });
+  expect_exact_resume([](std::vector<Tensor> params) {
+    return std::make_unique<optim::SGD>(std::move(params),
+                                        optim::SGDOptions{.lr = 0.05, .momentum = 0.9});
+  });
+}
+
+TEST(OptimizerState, NamesAreTorchsAndStepIsCounted) {
+  nn::Linear linear(3, 2);
+  optim::Adam optimizer(linear.parameters());
+  EXPECT_TRUE(optimizer.state_dict().empty());  // no step yet
+  train(linear, optimizer, 2);
+  std::vector<std::string> names;
+  for (const auto& [name, value] : optimizer.state_dict()) names.push_back(name);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"state.0.exp_avg", "state.0.exp_avg_sq", "state.0.step",
+                                      "state.1.exp_avg", "state.1.exp_avg_sq", "state.1.step"}));
+  EXPECT_EQ(optimizer.state_dict()[2].second.item(), 2.0);
+}
+
+TEST(OptimizerState, LoadRefusesStateThatDoesNotFitAndChangesNothing) {
+  nn::Linear linear(3, 2);
+  optim::Adam optimizer(linear.parameters());
+  train(linear, optimizer, 1);
+  const auto before = optimizer.state_dict();
+  expect_error(
+      [&] {
+        optimizer.load_state_dict({{"state.0.exp_avg", zeros({3, 2})}});
+      },
+      "Adam: state 'state.0.exp_avg' is float32 [3, 2] but parameter 0 needs float32 "
+      "[2, 3]");
+  expect_error(
+      [&] {
+        optimizer.load_state_dict({{"state.2.exp_avg", zeros({2})}});
+      },
+      "Adam: no state named 'state.2.exp_avg' for 2 parameters");
+  expect_error(
+      [&] {
+        optimizer.load_state_dict({{"state.0.step", zeros({})}});
+      },
+      "Adam: state 'state.0.step' is float32 [] but parameter 0 needs int64 []");
+  ASSERT_EQ(optimizer.state_dict().size(), before.size());
+  for (size_t i = 0; i < before.size(); ++i)
+    EXPECT_EQ(optimizer.state_dict()[i].second.storage(), before[i].second.storage());
+}
+
 TEST(Optimizer, ConstructorsCheckTheirArgumentsAsPyTorchDoes) {
   const std::vector<Tensor> params = {zeros({2, 3}).requires_grad_()};
   expect_error([&] { optim::SGD(params, {}); }, "SGD: lr is required");

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -35,6 +36,16 @@ class Optimizer {
 
   const std::vector<Tensor>& params() const { return params_; }
 
+  // The per-parameter state, named as PyTorch's optimizer state_dict names it, "state.<i>.<field>"
+  // for each parameter i that has state (Adam: exp_avg, exp_avg_sq, max_exp_avg_sq with amsgrad,
+  // step as an int64 0-dim tensor; SGD with momentum: momentum_buffer). Saved beside the model's
+  // state_dict (nn::save_safetensors), it lets training resume exactly where it stopped.
+  // The tensors are the optimizer's own, not copies, as in PyTorch.
+  std::vector<std::pair<std::string, Tensor>> state_dict();
+  // Replaces the state with copies of what state_dict() gave, for the same parameters; throws
+  // mg::Error, changing nothing, on a name, shape or dtype that does not fit them.
+  void load_state_dict(const std::vector<std::pair<std::string, Tensor>>& state);
+
   // The learning rate, which a schedule may change between steps (PyTorch's
   // param_groups[0]["lr"]); step() checks that it is not negative.
   double lr;
@@ -48,6 +59,15 @@ class Optimizer {
   Tensor grad_of(size_t i) const;
   // Throws unless lr >= 0; called at the start of every step().
   void check_lr() const;
+
+  // A field of per-parameter state: its name and one tensor per parameter, undefined until that
+  // parameter's first step.
+  struct StateField {
+    const char* name;
+    std::vector<Tensor>* tensors;
+  };
+  // The optimizer's fields, for state_dict() and load_state_dict().
+  virtual std::vector<StateField> state_fields() = 0;
 
   std::vector<Tensor> params_;
   const char* name_;
@@ -72,6 +92,8 @@ class SGD : public Optimizer {
   void step() override;
 
  private:
+  std::vector<StateField> state_fields() override;
+
   double momentum_, dampening_, weight_decay_;
   bool nesterov_;
   std::vector<Tensor> momentum_buffers_;  // per parameter, made at its first step
@@ -112,12 +134,13 @@ class Adam : public Optimizer {
        const char* name);
 
  private:
+  std::vector<StateField> state_fields() override;
+
   double beta1_, beta2_, eps_, weight_decay_;
   bool amsgrad_, decoupled_weight_decay_;
   // Per parameter, made at its first step: the moments, amsgrad's running maximum of exp_avg_sq
-  // and the number of steps taken.
-  std::vector<Tensor> exp_avgs_, exp_avg_sqs_, max_exp_avg_sqs_;
-  std::vector<int64_t> steps_;
+  // and the number of steps taken (an int64 0-dim tensor).
+  std::vector<Tensor> exp_avgs_, exp_avg_sqs_, max_exp_avg_sqs_, steps_;
 };
 
 // AdamW, as torch.optim.AdamW: Adam with decoupled weight decay (Loshchilov and Hutter),
