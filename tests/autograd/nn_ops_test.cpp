@@ -11,6 +11,7 @@
 #include <string>
 
 #include "expect_error.h"
+#include "golden_case.h"
 #include "golden_reader.h"
 #include "minigrad/autograd/node.h"
 
@@ -46,26 +47,6 @@ const test::Golden& golden() {
   return file;
 }
 
-Tensor from_golden(const test::GoldenTensor& g) {
-  return from_vector(g.values, g.shape, g.dtype);
-}
-
-// float32 rounding: sums accumulate in another order than PyTorch's. NaN where PyTorch has NaN.
-void expect_close(const Tensor& actual, const test::GoldenTensor& expected,
-                  const std::string& what) {
-  ASSERT_EQ(actual.shape(), expected.shape) << what;
-  ASSERT_EQ(actual.dtype(), expected.dtype) << what;
-  const std::vector<double> values = actual.to_vector<double>();
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (std::isnan(expected.values[i])) {
-      EXPECT_TRUE(std::isnan(values[i])) << what << " element " << i;
-      continue;
-    }
-    EXPECT_NEAR(values[i], expected.values[i], 1e-6 + 1e-5 * std::abs(expected.values[i]))
-        << what << " element " << i;
-  }
-}
-
 class NnOpsGolden : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(NnOpsGolden, OutputGradFnAndGradientsMatchPyTorch) {
@@ -78,18 +59,10 @@ TEST_P(NnOpsGolden, OutputGradFnAndGradientsMatchPyTorch) {
       inputs.emplace_back();
       continue;
     }
-    inputs.push_back(from_golden(golden().tensor(key)));
+    inputs.push_back(golden().load(key));
     if (is_floating_point(inputs.back().dtype())) inputs.back().requires_grad_();
   }
-  const Tensor out = op_cases().at(GetParam())(inputs);
-  expect_close(out, golden().tensor(prefix + "/out"), "output");
-  EXPECT_EQ(autograd::meta_of(out)->grad_fn_name(), golden().string(prefix + "/grad_fn"));
-  out.backward(from_golden(golden().tensor(prefix + "/grad_out")));
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (!inputs[i].defined() || !inputs[i].requires_grad()) continue;
-    expect_close(inputs[i].grad(), golden().tensor(prefix + "/grad" + std::to_string(i)),
-                 "gradient of input " + std::to_string(i));
-  }
+  test::expect_golden_case(golden(), prefix, op_cases().at(GetParam())(inputs), inputs);
 }
 
 std::vector<std::string> case_names() {

@@ -10,6 +10,7 @@
 #include <map>
 #include <string>
 
+#include "golden_case.h"
 #include "golden_reader.h"
 #include "minigrad/autograd/node.h"
 
@@ -201,20 +202,6 @@ const test::Golden& golden() {
   return file;
 }
 
-Tensor from_golden(const test::GoldenTensor& g) {
-  return from_vector(g.values, g.shape, g.dtype);
-}
-
-// float32 rounding: BLAS and PyTorch may order a sum differently.
-void expect_close(const Tensor& actual, const test::GoldenTensor& expected,
-                  const std::string& what) {
-  ASSERT_EQ(actual.shape(), expected.shape) << what;
-  const std::vector<double> values = actual.to_vector<double>();
-  for (size_t i = 0; i < values.size(); ++i)
-    EXPECT_NEAR(values[i], expected.values[i], 1e-6 + 1e-5 * std::abs(expected.values[i]))
-        << what << " element " << i;
-}
-
 class OpsGolden : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(OpsGolden, OutputGradFnAndGradientsMatchPyTorch) {
@@ -223,17 +210,11 @@ TEST_P(OpsGolden, OutputGradFnAndGradientsMatchPyTorch) {
   std::vector<Tensor> leaves;
   Inputs inputs;
   for (size_t i = 0; i < op.transposed.size(); ++i) {
-    leaves.push_back(from_golden(golden().tensor(prefix + "/input" + std::to_string(i))));
+    leaves.push_back(golden().load(prefix + "/input" + std::to_string(i)));
     leaves.back().requires_grad_();
     inputs.push_back(op.transposed[i] ? leaves.back().T() : leaves.back());
   }
-  const Tensor out = op.fn(inputs);
-  expect_close(out, golden().tensor(prefix + "/out"), "output");
-  EXPECT_EQ(autograd::meta_of(out)->grad_fn_name(), golden().string(prefix + "/grad_fn"));
-  out.backward(from_golden(golden().tensor(prefix + "/grad_out")));
-  for (size_t i = 0; i < leaves.size(); ++i)
-    expect_close(leaves[i].grad(), golden().tensor(prefix + "/grad" + std::to_string(i)),
-                 "gradient of input " + std::to_string(i));
+  test::expect_golden_case(golden(), prefix, op.fn(inputs), leaves);
 }
 
 std::vector<std::string> case_names() {
