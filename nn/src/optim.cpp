@@ -8,6 +8,7 @@
 #include "minigrad/nn/optim.h"
 
 #include <cmath>
+#include <map>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -73,22 +74,24 @@ std::vector<std::pair<std::string, Tensor>> Optimizer::state_dict() {
 
 void Optimizer::load_state_dict(const std::vector<std::pair<std::string, Tensor>>& state) {
   const std::vector<StateField> fields = state_fields();
+  // Where each name goes: field f of parameter i.
+  std::map<std::string, std::pair<size_t, size_t>> slots;
+  for (size_t f = 0; f < fields.size(); ++f)
+    for (size_t i = 0; i < params_.size(); ++i)
+      slots.emplace(str("state.", i, ".", fields[f].name), std::pair{f, i});
   std::vector<std::vector<Tensor>> loaded(fields.size(), std::vector<Tensor>(params_.size()));
   for (const auto& [name, value] : state) {
-    bool known = false;
-    for (size_t f = 0; f < fields.size() && !known; ++f)
-      for (size_t i = 0; i < params_.size() && !known; ++i) {
-        if (name != str("state.", i, ".", fields[f].name)) continue;
-        known = true;
-        const bool is_step = std::string_view(fields[f].name) == "step";
-        const Shape shape = is_step ? Shape{} : params_[i].shape();
-        const Dtype dtype = is_step ? kInt64 : params_[i].dtype();
-        check(value.shape() == shape && value.dtype() == dtype, name_, ": state '", name, "' is ",
-              dtype_name(value.dtype()), " ", value.shape(), " but parameter ", i, " needs ",
-              dtype_name(dtype), " ", shape);
-        loaded[f][i] = value.clone();
-      }
-    check(known, name_, ": no state named '", name, "' for ", params_.size(), " parameters");
+    const auto slot = slots.find(name);
+    check(slot != slots.end(), name_, ": no state named '", name, "' for ", params_.size(),
+          " parameters");
+    const auto [f, i] = slot->second;
+    const bool is_step = std::string_view(fields[f].name) == "step";
+    const Shape shape = is_step ? Shape{} : params_[i].shape();
+    const Dtype dtype = is_step ? kInt64 : params_[i].dtype();
+    check(value.shape() == shape && value.dtype() == dtype, name_, ": state '", name, "' is ",
+          dtype_name(value.dtype()), " ", value.shape(), " but parameter ", i, " needs ",
+          dtype_name(dtype), " ", shape);
+    loaded[f][i] = value.clone();
   }
   for (size_t f = 0; f < fields.size(); ++f) *fields[f].tensors = std::move(loaded[f]);
 }
