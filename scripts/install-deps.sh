@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(cmake ninja-build g++ pkg-config libopenblas-dev libgtest-dev libbenchmark-dev
-          libstb-dev nlohmann-json3-dev)
+          libstb-dev nlohmann-json3-dev libsleef-dev)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,17 +1,17 @@
 #include "minigrad/tensor/elementwise.h"
 
-#include "minigrad/tensor/reduce.h"
-
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <iterator>
 #include <string>
 
+#include "cpu_dispatch.h"
 #include "minigrad/tensor/factory.h"
 #include "minigrad/tensor/reduce.h"
 #include "minigrad/tensor/views.h"
 #include "strided_loop.h"
+#include "vec_math.h"
 
 namespace mg::kernels {
 
@@ -62,28 +62,42 @@ void with_compare_fn(CompareOp op, Body&& body) {
   }
 }
 
-// Calls body(fn) with fn(x) the op's math; a new unary op is one line here (and its name above).
+// A run function y[0..n) = fn(x[0..n)) from an elementwise fn(x).
+template <typename Fn>
+auto each(Fn fn) {
+  return [fn](const auto* x, auto* y, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) y[i] = fn(x[i]);
+  };
+}
+
+// Calls body(run) with run(x, y, n) the op's math over a run of elements: elementwise, or from
+// SLEEF for the transcendentals (vec_math.h). A new unary op is one line here (and its name above).
 template <typename Body>
 void with_unary_fn(UnaryOp op, Body&& body) {
   switch (op) {
     case UnaryOp::Neg:
-      return body([](auto x) { return -x; });
+      return body(each([](auto x) { return -x; }));
     case UnaryOp::Exp:
-      return body([](auto x) { return std::exp(x); });
+      return body([](const auto* x, auto* y, int64_t n) { vec::exp(x, y, n); });
     case UnaryOp::Log:
-      return body([](auto x) { return std::log(x); });
+      return body([](const auto* x, auto* y, int64_t n) { vec::log(x, y, n); });
     case UnaryOp::Sqrt:
-      return body([](auto x) { return std::sqrt(x); });
+      return body(each([](auto x) { return std::sqrt(x); }));
     case UnaryOp::Abs:
-      return body([](auto x) { return std::abs(x); });
+      return body(each([](auto x) { return std::abs(x); }));
     case UnaryOp::Sign:
-      return body([](auto x) { return decltype(x)((0 < x) - (x < 0)); });
+      return body(each([](auto x) { return decltype(x)((0 < x) - (x < 0)); }));
     case UnaryOp::Tanh:
-      return body([](auto x) { return std::tanh(x); });
-    case UnaryOp::Sigmoid:
-      return body([](auto x) { return 1 / (1 + std::exp(-x)); });
+      return body([](const auto* x, auto* y, int64_t n) { vec::tanh(x, y, n); });
+    case UnaryOp::Sigmoid:  // 1 / (1 + exp(0 - x)), as PyTorch's vector loop
+      return body([](const auto* x, auto* y, int64_t n) {
+        using T = std::remove_cvref_t<decltype(*x)>;
+        for (int64_t i = 0; i < n; ++i) y[i] = T(0) - x[i];
+        vec::exp(y, y, n);
+        for (int64_t i = 0; i < n; ++i) y[i] = T(1) / (T(1) + y[i]);
+      });
     case UnaryOp::Relu:
-      return body([](auto x) { return x < 0 ? 0 : x; });  // nan stays nan
+      return body(each([](auto x) { return x < 0 ? 0 : x; }));  // nan stays nan
   }
 }
 
@@ -246,6 +260,67 @@ void unary_loop(const Tensor& out, const Tensor& input, Fn fn) {
       });
 }
 
+// The longest run a run function is given: its scratch fits on the stack, and its passes over a
+// run stay in L1.
+constexpr int64_t kRun = 512;
+
+// Calls run(first, n) for consecutive runs [first, first + n) of [0, size), n <= kRun.
+template <typename Run>
+void for_each_run(int64_t size, Run run) {
+  for (int64_t first = 0; first < size; first += kRun) run(first, std::min(kRun, size - first));
+}
+
+// out = run(input) over out's shape, run(x, y, n) evaluating n <= kRun contiguous elements; T is
+// the dtype of both. out: a new contiguous tensor; input: a view whose shape broadcasts to out's,
+// whose rows that are not contiguous are gathered first.
+template <typename T, typename Run>
+void run_loop(const Tensor& out, const Tensor& input, Run run) {
+  T* out_base = storage_base<T>(out);
+  const T* in_base = storage_base<T>(input);
+  const Shape& shape = out.shape();
+  detail::for_each_row<2>(
+      shape, {out.strides(), strides_in(input, shape)},
+      {out.storage_offset(), input.storage_offset()},
+      [&](const std::array<int64_t, 2>& offsets, int64_t n, const std::array<int64_t, 2>& stride) {
+        T* out_row = out_base + offsets[0];
+        const T* in_row = in_base + offsets[1];
+        for_each_run(n, [&](int64_t first, int64_t size) {
+          if (stride[1] == 1) return run(in_row + first, out_row + first, size);
+          T x[kRun];
+          for (int64_t i = 0; i < size; ++i) x[i] = in_row[(first + i) * stride[1]];
+          run(x, out_row + first, size);
+        });
+      });
+}
+
+// grad_in = run(grad_out, input), run(dy, x, dinp, n) evaluating n <= kRun contiguous elements;
+// grad_in is new and contiguous, grad_out and input of its shape, gathered where not contiguous.
+template <typename T, typename Run>
+void backward_run_loop(const Tensor& grad_in, const Tensor& grad_out, const Tensor& input,
+                       Run run) {
+  T* dinp_base = storage_base<T>(grad_in);
+  const T* dout_base = storage_base<T>(grad_out);
+  const T* in_base = storage_base<T>(input);
+  detail::for_each_row<3>(
+      grad_in.shape(), {grad_in.strides(), grad_out.strides(), input.strides()},
+      {grad_in.storage_offset(), grad_out.storage_offset(), input.storage_offset()},
+      [&](const std::array<int64_t, 3>& offsets, int64_t n, const std::array<int64_t, 3>& stride) {
+        T* dinp_row = dinp_base + offsets[0];
+        const T* dout_row = dout_base + offsets[1];
+        const T* in_row = in_base + offsets[2];
+        for_each_run(n, [&](int64_t first, int64_t size) {
+          if (stride[1] == 1 && stride[2] == 1)
+            return run(dout_row + first, in_row + first, dinp_row + first, size);
+          T dy[kRun], x[kRun];
+          for (int64_t i = 0; i < size; ++i) {
+            dy[i] = dout_row[(first + i) * stride[1]];
+            x[i] = in_row[(first + i) * stride[2]];
+          }
+          run(dy, x, dinp_row + first, size);
+        });
+      });
+}
+
 // out = a op b, all three already of out's dtype; out may be a (in place).
 void binary_into(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b) {
   dispatch_all(out.dtype(), [&]<typename scalar_t>() {
@@ -317,7 +392,7 @@ void binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
 Tensor unary(UnaryOp op, const Tensor& input) {
   Tensor out = empty(input.shape(), input.dtype());
   dispatch(input.dtype(), unary_op_name(op), [&]<typename scalar_t>() {
-    with_unary_fn(op, [&](auto fn) { unary_loop<scalar_t, scalar_t>(out, input, fn); });
+    with_unary_fn(op, [&](auto run) { run_loop<scalar_t>(out, input, run); });
   });
   return out;
 }
@@ -368,17 +443,30 @@ struct Gelu {
 };
 }  // namespace
 
+// PyTorch's gelu kernels, a run at a time: the polynomial part in plain loops that vectorise
+// (with the fused multiply-add of PyTorch's AVX2 build where it has one), erf, tanh and exp from
+// SLEEF in between.
 Tensor gelu(const Tensor& input, GeluApproximate approximate) {
   Tensor out = empty(input.shape(), input.dtype());
   dispatch(input.dtype(), "gelu", [&]<typename T>() {
     using G = Gelu<T>;
-    if (approximate == GeluApproximate::None)
-      unary_loop<T, T>(out, input,
-                       [](T x) { return x * T(0.5) * (1 + std::erf(x * G::kSqrt1_2)); });
-    else
-      unary_loop<T, T>(out, input, [](T x) {
-        return T(0.5) * x * (1 + std::tanh(G::kTanhScale * (x + G::kKappa * (x * x * x))));
-      });
+    on_best_cpu([&] {
+      if (approximate == GeluApproximate::None)
+        // gelu = x / 2 * (1 + erf(x / sqrt(2)))
+        run_loop<T>(out, input, [](const T* x, T* y, int64_t n) {
+          for (int64_t i = 0; i < n; ++i) y[i] = x[i] * G::kSqrt1_2;
+          vec::erf(y, y, n);
+          for (int64_t i = 0; i < n; ++i) y[i] = x[i] * T(0.5) * (1 + y[i]);
+        });
+      else
+        // gelu = x / 2 * (1 + tanh(inner)), inner = sqrt(2 / pi) * (x + kappa x^3)
+        run_loop<T>(out, input, [](const T* x, T* y, int64_t n) {
+          for (int64_t i = 0; i < n; ++i)
+            y[i] = G::kTanhScale * std::fma(G::kKappa, x[i] * x[i] * x[i], x[i]);
+          vec::tanh(y, y, n);
+          for (int64_t i = 0; i < n; ++i) y[i] = T(0.5) * x[i] * (1 + y[i]);
+        });
+    });
   });
   return out;
 }
@@ -387,22 +475,39 @@ Tensor gelu_backward(const Tensor& grad_out, const Tensor& input, GeluApproximat
   Tensor grad_in = empty_grad_in("gelu_backward", grad_out, input);
   dispatch(input.dtype(), "gelu_backward", [&]<typename T>() {
     using G = Gelu<T>;
-    if (approximate == GeluApproximate::None)
-      // d/dx x Phi(x) = Phi(x) + x phi(x)
-      binary_loop<T, T>(grad_in, grad_out, input, [](T dy, T x) {
-        const T cdf = T(0.5) * (1 + std::erf(x * G::kSqrt1_2));
-        const T pdf = G::kPdfScale * std::exp(x * x * T(-0.5));
-        return dy * (cdf + x * pdf);
-      });
-    else
-      // gelu = left * right with left = x / 2, right = 1 + tanh(inner),
-      // inner = sqrt(2 / pi) * (x + kappa x^3)
-      binary_loop<T, T>(grad_in, grad_out, input, [](T dy, T x) {
-        const T tanh_inner = std::tanh(G::kTanhScale * (x + G::kKappa * (x * x * x)));
-        const T left = T(0.5) * x, right = 1 + tanh_inner;
-        const T dinner = G::kTanhScale * (1 + 3 * G::kKappa * (x * x));
-        return dy * (T(0.5) * right + left * (1 - tanh_inner * tanh_inner) * dinner);
-      });
+    on_best_cpu([&] {
+      if (approximate == GeluApproximate::None)
+        // d/dx x Phi(x) = Phi(x) + x phi(x)
+        backward_run_loop<T>(grad_in, grad_out, input,
+                             [](const T* dy, const T* x, T* dinp, int64_t n) {
+                               T pdf[kRun];
+                               for (int64_t i = 0; i < n; ++i) {
+                                 dinp[i] = x[i] * G::kSqrt1_2;
+                                 pdf[i] = x[i] * x[i] * T(-0.5);
+                               }
+                               vec::erf(dinp, dinp, n);
+                               vec::exp(pdf, pdf, n);
+                               for (int64_t i = 0; i < n; ++i) {
+                                 const T cdf = T(0.5) * (1 + dinp[i]);
+                                 dinp[i] = dy[i] * (cdf + x[i] * (G::kPdfScale * pdf[i]));
+                               }
+                             });
+      else
+        // gelu = left * right with left = x / 2, right = 1 + tanh(inner),
+        // inner = sqrt(2 / pi) * (x + kappa x^3)
+        backward_run_loop<T>(
+            grad_in, grad_out, input, [](const T* dy, const T* x, T* dinp, int64_t n) {
+              for (int64_t i = 0; i < n; ++i)
+                dinp[i] = G::kTanhScale * (x[i] + G::kKappa * (x[i] * x[i] * x[i]));
+              vec::tanh(dinp, dinp, n);
+              for (int64_t i = 0; i < n; ++i) {
+                const T tanh_inner = dinp[i];
+                const T left = T(0.5) * x[i], right = 1 + tanh_inner;
+                const T dinner = G::kTanhScale * (1 + 3 * G::kKappa * (x[i] * x[i]));
+                dinp[i] = dy[i] * (T(0.5) * right + left * (1 - tanh_inner * tanh_inner) * dinner);
+              }
+            });
+    });
   });
   return grad_in;
 }

@@ -1,13 +1,16 @@
 // cross_entropy and its backward: log_softmax's kernel, then one pass over the rows picking each
-// target's log-probability; the backward fuses log_softmax's and nll_loss's into one pass.
+// target's log-probability; the backward fuses nll_loss's and log_softmax's into one pass, in
+// their arithmetic.
 #include "minigrad/tensor/loss.h"
 
 #include <algorithm>
 #include <cmath>
 
+#include "cpu_dispatch.h"
 #include "minigrad/tensor/factory.h"
 #include "minigrad/tensor/softmax.h"
 #include "minigrad/tensor/views.h"
+#include "vec_math.h"
 
 namespace mg::kernels {
 
@@ -50,24 +53,27 @@ Tensor cross_entropy_backward(const Tensor& grad_out, const Tensor& log_probs,
   const int64_t num_classes = log_probs.size(1);
   const Tensor target_ids = contiguous(targets);
   Tensor grad_logits = empty(log_probs.shape(), log_probs.dtype());
-  const double scale =
-      grad_out.item() / static_cast<double>(count_targets(target_ids, ignore_index));
+  const auto count = static_cast<double>(count_targets(target_ids, ignore_index));
   dispatch(log_probs.dtype(), "cross_entropy_backward", [&]<typename T>() {
+    // nll_loss's gradient: -grad_out / count at each row's target, 0 elsewhere
+    const T dlog_prob = -(static_cast<T>(grad_out.item()) / static_cast<T>(count));
     // log_probs and dlogits are (N, C), targets is (N)
     const int64_t* target = target_ids.data_ptr<int64_t>();
-    for (int64_t n = 0; n < target_ids.numel(); ++n) {
-      const T* log_probs_row = log_probs.data_ptr<T>() + n * num_classes;
-      T* dlogits_row = grad_logits.data_ptr<T>() + n * num_classes;
-      if (target[n] == ignore_index) {
-        std::fill_n(dlogits_row, num_classes, T(0));
-        continue;
+    on_best_cpu([&] {
+      for (int64_t n = 0; n < target_ids.numel(); ++n) {
+        const T* log_probs_row = log_probs.data_ptr<T>() + n * num_classes;
+        T* dlogits_row = grad_logits.data_ptr<T>() + n * num_classes;
+        if (target[n] == ignore_index) {
+          std::fill_n(dlogits_row, num_classes, T(0));
+          continue;
+        }
+        // log_softmax's backward, dlogits = dlog_probs - exp(log_probs) * sum(dlog_probs), fused;
+        // the row's sum is the one nonzero dlog_prob.
+        vec::exp(log_probs_row, dlogits_row, num_classes);
+        for (int64_t c = 0; c < num_classes; ++c)
+          dlogits_row[c] = std::fma(-dlogits_row[c], dlog_prob, c == target[n] ? dlog_prob : T(0));
       }
-      // loss = -(logits[t] - logsumexp(logits)) / count, so d/dlogits[c] = (softmax[c] - [c == t])
-      // / count.
-      for (int64_t c = 0; c < num_classes; ++c)
-        dlogits_row[c] = static_cast<T>(
-            scale * (std::exp(static_cast<double>(log_probs_row[c])) - (c == target[n])));
-    }
+    });
   });
   return grad_logits;
 }

@@ -3,10 +3,12 @@
 //
 // Bit for bit: sqrt, abs, sign, relu, and pow with the exponents PyTorch computes by arithmetic
 // (0, 1, 2, 3, 0.5, -0.5, -1, -2); softmax, log_softmax and their backwards, with -inf and large
-// inputs. Within a few ulps, where PyTorch's vectorised SLEEF math rounds differently from std::
-// math: log, tanh, sigmoid, pow with other exponents, and gelu, whose 1 + erf(x) and 1 + tanh(x)
-// cancel for negative x and so magnify a last-bit difference: up to 48 ulps for float32 "none",
-// whose erf PyTorch computes with a polynomial good to about 1e-7 (on these inputs, x >= -2).
+// inputs. Within an ulp or two: log, tanh, sigmoid and gelu "tanh", which take SLEEF's functions
+// as PyTorch's vector loop does, while PyTorch's elementwise loops leave the last elements of a
+// tensor (fewer than 16) to std:: math, which may round differently; pow with other exponents.
+// Gelu "none" within 48 ulps: 1 + erf(x) cancels for negative x and so magnifies a last-bit
+// difference, and PyTorch computes its float32 erf with a polynomial good to about 1e-7 (on these
+// inputs, x >= -2).
 #include <gtest/gtest.h>
 
 #include "expect_error.h"
@@ -57,7 +59,7 @@ KernelOp kernel_op(const std::string& name) {
       {"sigmoid", {op(UnaryOp::Sigmoid), 2}},
       {"relu", {op(UnaryOp::Relu), 0}},
       {"gelu_none", {[](const Tensor& x) { return gelu(x, GeluApproximate::None); }, 48}},
-      {"gelu_tanh", {[](const Tensor& x) { return gelu(x, GeluApproximate::Tanh); }, 16}},
+      {"gelu_tanh", {[](const Tensor& x) { return gelu(x, GeluApproximate::Tanh); }, 1}},
   };
   return ops.at(name);
 }

@@ -6,9 +6,9 @@
 
 // Elementwise kernels on raw tensors, with NumPy/PyTorch broadcasting. Graph-free; autograd/
 // wraps them in differentiable ops. Results match PyTorch 1.13's CPU bits for + - * /, neg, sqrt,
-// abs, sign, relu and pow by 0, +-1, +-2, 3, +-0.5; exp, log, tanh, sigmoid, other powers and
-// gelu use std:: math, which may differ from PyTorch's vectorised (SLEEF) math in the last bits
-// (tests/tensor/unary_test.cpp says by how much).
+// abs, sign, relu and pow by 0, +-1, +-2, 3, +-0.5; exp, log, tanh, sigmoid and gelu take SLEEF's
+// vector math, as PyTorch's vector loops do, other powers std::pow (tests/tensor/unary_test.cpp
+// says how close each comes).
 namespace mg::kernels {
 
 // The shape both operands broadcast to: sizes are aligned from the last dim; a size of 1 (or a

@@ -1,0 +1,26 @@
+#include "vec_math.h"
+
+#include <sleef.h>
+
+#include "cpu_dispatch.h"
+#include "vec_map.h"
+
+namespace mg::kernels::vec {
+namespace {
+// SSE2, x86-64's baseline, by Fn: exp, log, tanh, erf.
+constexpr const __m128 (*kFloat4[])(__m128) = {Sleef_expf4_u10sse2, Sleef_logf4_u10sse2,
+                                               Sleef_tanhf4_u10sse2, Sleef_erff4_u10sse2};
+constexpr const __m128d (*kDouble2[])(__m128d) = {Sleef_expd2_u10sse2, Sleef_logd2_u10sse2,
+                                                  Sleef_tanhd2_u10sse2, Sleef_erfd2_u10sse2};
+}  // namespace
+
+void map(Fn fn, const float* x, float* y, int64_t n) {
+  if (cpu_has_avx2_fma()) return avx2::map(fn, x, y, n);
+  map_vectors<__m128>(kFloat4[static_cast<int>(fn)], x, y, n);
+}
+void map(Fn fn, const double* x, double* y, int64_t n) {
+  if (cpu_has_avx2_fma()) return avx2::map(fn, x, y, n);
+  map_vectors<__m128d>(kDouble2[static_cast<int>(fn)], x, y, n);
+}
+
+}  // namespace mg::kernels::vec
