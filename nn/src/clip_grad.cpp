@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
+
+#include "minigrad/tensor/parallel.h"
 
 namespace mg::nn::utils {
 
@@ -16,7 +19,16 @@ double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, doubl
   if (grads.empty()) return 0.0;
 
   const bool infinity_norm = std::isinf(norm_type);
-  // Accumulates in double: sum |g|^p, or max |g| (NaN wins, as torch.max).
+  // Accumulates in double: sum |g|^p, or max |g| (NaN wins, as torch.max). Each gradient in
+  // fixed chunks, whose results are combined in order: the same bits at any thread count.
+  const auto term = [&](double magnitude) {
+    if (infinity_norm) return magnitude;
+    return norm_type == 2.0 ? magnitude * magnitude : std::pow(magnitude, norm_type);
+  };
+  const auto combine = [&](double total, double part) {
+    if (infinity_norm) return std::isnan(part) || part > total ? part : total;
+    return total + part;
+  };
   double total = 0.0;
   for (const Tensor& grad : grads) {
     check(grad.is_contiguous(), "clip_grad_norm_: a gradient of shape ", grad.shape(),
@@ -24,13 +36,14 @@ double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, doubl
     dispatch(grad.dtype(), "clip_grad_norm_", [&]<typename scalar_t>() {
       const scalar_t* g = grad.data_ptr<scalar_t>();
       const int64_t n = grad.numel();
-      for (int64_t i = 0; i < n; ++i) {
-        const double magnitude = std::abs(static_cast<double>(g[i]));
-        if (infinity_norm)
-          total = std::isnan(magnitude) || magnitude > total ? magnitude : total;
-        else
-          total += norm_type == 2.0 ? magnitude * magnitude : std::pow(magnitude, norm_type);
-      }
+      std::vector<double> chunk_totals(static_cast<size_t>((n - 1) / kGrainSize + 1), 0.0);
+      parallel_for(0, n, kGrainSize, [&](int64_t begin, int64_t end) {
+        double chunk_total = 0.0;
+        for (int64_t i = begin; i < end; ++i)
+          chunk_total = combine(chunk_total, term(std::abs(static_cast<double>(g[i]))));
+        chunk_totals[static_cast<size_t>(begin / kGrainSize)] = chunk_total;
+      });
+      for (const double part : chunk_totals) total = combine(total, part);
     });
   }
   const double total_norm = infinity_norm      ? total
@@ -44,8 +57,9 @@ double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, doubl
     dispatch(grad.dtype(), "clip_grad_norm_", [&]<typename scalar_t>() {
       scalar_t* g = grad.data_ptr<scalar_t>();
       const auto coef = static_cast<scalar_t>(clip_coef);
-      const int64_t n = grad.numel();
-      for (int64_t i = 0; i < n; ++i) g[i] = g[i] * coef;
+      parallel_for(0, grad.numel(), kGrainSize, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) g[i] = g[i] * coef;
+      });
     });
     grad.storage()->bump_version();
   }

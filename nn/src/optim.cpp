@@ -14,6 +14,7 @@
 #include <type_traits>
 
 #include "minigrad/tensor/factory.h"
+#include "minigrad/tensor/parallel.h"
 
 namespace mg::optim {
 
@@ -134,20 +135,23 @@ void SGD::step() {
       const bool has_weight_decay = weight_decay_ != 0.0, nesterov = nesterov_;
       const int64_t n = param.numel();
       // Selects on loop-invariant flags rather than branches, so that both loops vectorise.
-      if (!buf) {
-        for (int64_t j = 0; j < n; ++j) {
+      // Elements are independent, so chunks of them run in parallel.
+      parallel_for(0, n, kGrainSize, [&](int64_t begin, int64_t end) {
+        if (!buf) {
+          for (int64_t j = begin; j < end; ++j) {
+            const scalar_t d_p =
+                has_weight_decay ? grad_data[j] + weight_decay * param_data[j] : grad_data[j];
+            param_data[j] = param_data[j] + neg_lr * d_p;
+          }
+          return;
+        }
+        for (int64_t j = begin; j < end; ++j) {
           const scalar_t d_p =
               has_weight_decay ? grad_data[j] + weight_decay * param_data[j] : grad_data[j];
-          param_data[j] = param_data[j] + neg_lr * d_p;
+          buf[j] = first_step ? d_p : buf[j] * momentum + one_minus_dampening * d_p;
+          param_data[j] = param_data[j] + neg_lr * (nesterov ? d_p + momentum * buf[j] : buf[j]);
         }
-        return;
-      }
-      for (int64_t j = 0; j < n; ++j) {
-        const scalar_t d_p =
-            has_weight_decay ? grad_data[j] + weight_decay * param_data[j] : grad_data[j];
-        buf[j] = first_step ? d_p : buf[j] * momentum + one_minus_dampening * d_p;
-        param_data[j] = param_data[j] + neg_lr * (nesterov ? d_p + momentum * buf[j] : buf[j]);
-      }
+      });
     });
     param.storage()->bump_version();
   }
@@ -220,9 +224,10 @@ void Adam::step() {
       const bool coupled_weight_decay = !decoupled_weight_decay_ && weight_decay_ != 0.0;
       const int64_t n = param.numel();
       // Selects on loop-invariant flags rather than branches, and amsgrad's choice made outside
-      // the loop, so that the loop can vectorise.
-      const auto update = [&](auto amsgrad) {
-        for (int64_t j = 0; j < n; ++j) {
+      // the loop, so that the loop can vectorise. Elements are independent: chunks of them run
+      // in parallel.
+      const auto update = [&](auto amsgrad, int64_t begin, int64_t end) {
+        for (int64_t j = begin; j < end; ++j) {
           const scalar_t p = decoupled_weight_decay ? param_data[j] * decay : param_data[j];
           const scalar_t g = coupled_weight_decay ? grad_data[j] + weight_decay * p : grad_data[j];
           exp_avg[j] = exp_avg[j] * beta1 + one_minus_beta1 * g;
@@ -238,10 +243,12 @@ void Adam::step() {
           param_data[j] = p + neg_step_size * exp_avg[j] / denom;
         }
       };
-      if (amsgrad_)
-        update(std::true_type{});
-      else
-        update(std::false_type{});
+      parallel_for(0, n, kGrainSize, [&](int64_t begin, int64_t end) {
+        if (amsgrad_)
+          update(std::true_type{}, begin, end);
+        else
+          update(std::false_type{}, begin, end);
+      });
     });
     param.storage()->bump_version();
   }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "minigrad/tensor/factory.h"
+#include "minigrad/tensor/parallel.h"
 
 namespace mg {
 
@@ -27,6 +28,8 @@ Tensor dropout_noise(const Shape& shape, Dtype dtype, double p, Generator& gen) 
   const int64_t n = noise.numel();
   const double keep_prob = 1 - p;
   std::vector<uint8_t> keep(n);
+  // The draws stay on this thread, one after another: each stream is one sequence of numbers
+  // that PyTorch's mask reproduces only in that order. Scaling the mask is parallel.
   if (dropout_stream() == DropoutStream::Mkl)
     bernoulli_keep_mask_mkl(keep.data(), n, keep_prob, gen);
   else
@@ -35,7 +38,9 @@ Tensor dropout_noise(const Shape& shape, Dtype dtype, double p, Generator& gen) 
     // PyTorch divides the 0/1 mask by 1 - p rounded to the tensor's dtype.
     const scalar_t scale = scalar_t{1} / static_cast<scalar_t>(keep_prob);
     scalar_t* data = noise.data_ptr<scalar_t>();
-    for (int64_t i = 0; i < n; ++i) data[i] = keep[i] ? scale : scalar_t{0};
+    parallel_for(0, n, kGrainSize, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) data[i] = keep[i] ? scale : scalar_t{0};
+    });
   });
   return noise;
 }

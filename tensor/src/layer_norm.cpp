@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "minigrad/tensor/factory.h"
+#include "minigrad/tensor/parallel.h"
 #include "minigrad/tensor/views.h"
 
 namespace mg::kernels {
@@ -23,6 +24,15 @@ Tensor contiguous_or_undefined(const Tensor& tensor) {
   return tensor.defined() ? contiguous(tensor) : Tensor();
 }
 
+// Calls row_fn(row) for each of `rows` rows of normalized_size elements; rows are independent,
+// so they run in parallel.
+template <typename RowFn>
+void for_rows(int64_t rows, int64_t normalized_size, const RowFn& row_fn) {
+  parallel_for(0, rows, grain_for(normalized_size), [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) row_fn(row);
+  });
+}
+
 }  // namespace
 
 LayerNormResult layer_norm(const Tensor& input, int64_t normalized_size, const Tensor& weight,
@@ -38,7 +48,7 @@ LayerNormResult layer_norm(const Tensor& input, int64_t normalized_size, const T
     const T* bias_data = data_or_null<T>(b);
     T* mean_data = result.mean.data_ptr<T>();
     T* rstd_data = result.rstd.data_ptr<T>();
-    for (int64_t row = 0; row < rows; ++row) {
+    for_rows(rows, normalized_size, [&](int64_t row) {
       const T* x_row = x.data_ptr<T>() + row * normalized_size;
       T* out_row = result.out.data_ptr<T>() + row * normalized_size;
       double sum = 0.0;
@@ -58,7 +68,7 @@ LayerNormResult layer_norm(const Tensor& input, int64_t normalized_size, const T
       }
       mean_data[row] = static_cast<T>(m);
       rstd_data[row] = static_cast<T>(s);
-    }
+    });
   });
   return result;
 }
@@ -72,7 +82,7 @@ Tensor layer_norm_backward(const Tensor& grad_out, const Tensor& input, const Te
   dispatch(input.dtype(), "layer_norm_backward", [&]<typename T>() {
     // dout, x and dinp are (rows, normalized_size), mean and rstd are (rows)
     const T* weight_data = data_or_null<T>(w);
-    for (int64_t row = 0; row < rows; ++row) {
+    for_rows(rows, normalized_size, [&](int64_t row) {
       const T* dout_row = dout.data_ptr<T>() + row * normalized_size;
       const T* x_row = x.data_ptr<T>() + row * normalized_size;
       T* dinp_row = grad_input.data_ptr<T>() + row * normalized_size;
@@ -93,7 +103,7 @@ Tensor layer_norm_backward(const Tensor& grad_out, const Tensor& input, const Te
         const double dnorm = weight_data ? weight_data[i] * dout_row[i] : dout_row[i];
         dinp_row[i] = static_cast<T>((dnorm - dnorm_mean - norm * dnorm_norm_mean) * s);
       }
-    }
+    });
   });
   return grad_input;
 }
@@ -105,17 +115,20 @@ Tensor layer_norm_backward_weight(const Tensor& grad_out, const Tensor& input, c
   Tensor grad_weight = empty({normalized_size}, input.dtype());
   dispatch(input.dtype(), "layer_norm_backward_weight", [&]<typename T>() {
     // dout and x are (rows, normalized_size), dweight is (normalized_size)
-    std::vector<double> dweight(static_cast<size_t>(normalized_size), 0.0);
-    for (int64_t row = 0; row < rows; ++row) {
-      const T* dout_row = dout.data_ptr<T>() + row * normalized_size;
-      const T* x_row = x.data_ptr<T>() + row * normalized_size;
-      const double m = mean.data_ptr<T>()[row], s = rstd.data_ptr<T>()[row];
-      // out = norm * weight + bias
-      for (int64_t i = 0; i < normalized_size; ++i)
-        dweight[static_cast<size_t>(i)] += (x_row[i] - m) * s * dout_row[i];
-    }
-    for (int64_t i = 0; i < normalized_size; ++i)
-      grad_weight.data_ptr<T>()[i] = static_cast<T>(dweight[static_cast<size_t>(i)]);
+    // Each column sums over the rows in order; columns are independent, so they run in parallel.
+    parallel_for(0, normalized_size, grain_for(rows), [&](int64_t begin, int64_t end) {
+      std::vector<double> dweight(static_cast<size_t>(end - begin), 0.0);
+      for (int64_t row = 0; row < rows; ++row) {
+        const T* dout_row = dout.data_ptr<T>() + row * normalized_size;
+        const T* x_row = x.data_ptr<T>() + row * normalized_size;
+        const double m = mean.data_ptr<T>()[row], s = rstd.data_ptr<T>()[row];
+        // out = norm * weight + bias
+        for (int64_t i = begin; i < end; ++i)
+          dweight[static_cast<size_t>(i - begin)] += (x_row[i] - m) * s * dout_row[i];
+      }
+      for (int64_t i = begin; i < end; ++i)
+        grad_weight.data_ptr<T>()[i] = static_cast<T>(dweight[static_cast<size_t>(i - begin)]);
+    });
   });
   return grad_weight;
 }

@@ -9,6 +9,7 @@
 
 #include "minigrad/tensor/factory.h"
 #include "minigrad/tensor/views.h"
+#include "strided_loop.h"
 
 namespace mg::kernels {
 namespace {
@@ -111,16 +112,6 @@ Shape batch_strides(const Tensor& tensor, const Shape& batch) {
   return strides;
 }
 
-// The element offset of batch number `index` (row-major over `batch`).
-int64_t batch_offset(int64_t index, const Shape& batch, const Shape& strides) {
-  int64_t offset = 0;
-  for (int64_t d = static_cast<int64_t>(batch.size()) - 1; d >= 0; --d) {
-    offset += index % batch[d] * strides[d];
-    index /= batch[d];
-  }
-  return offset;
-}
-
 // The one stride that walks dims `sizes` (with `strides`) as a single dim, or none. Dims of
 // size 1 are skipped; `fallback` is returned when every dim has size 1.
 std::optional<int64_t> merged_stride(const Shape& sizes, const Shape& strides, int64_t fallback) {
@@ -214,8 +205,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     // Otherwise one gemm per batch, each reading its matrices in place.
     for (int64_t index = 0; index < batch_count; ++index)
       gemm(a_operand.layout, b_operand.layout, m, n, k,
-           a_data + batch_offset(index, batch, a_strides),
-           b_data + batch_offset(index, batch, b_strides), out_data + index * m * n, n);
+           a_data + detail::offset_of(index, batch, a_strides),
+           b_data + detail::offset_of(index, batch, b_strides), out_data + index * m * n, n);
   });
   return out;
 }

@@ -16,12 +16,12 @@
 #include "minigrad/tensor/reduce.h"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <type_traits>
 #include <utility>
 
 #include "minigrad/tensor/factory.h"
+#include "minigrad/tensor/parallel.h"
 #include "minigrad/tensor/views.h"
 #include "strided_loop.h"
 #include "sum_kernel.h"
@@ -126,18 +126,26 @@ std::vector<LoopDim> loop_dims(const Tensor& input, const std::vector<bool>& red
 template <typename T>
 void sum_block(const T* in, T* out, LoopDim d0, LoopDim d1, std::vector<T>& partial) {
   if (d0.out_stride != 0 && d1.out_stride == 0) std::swap(d0, d1);  // reduced dim first
+  // The columns j write to different outputs, so they run in parallel.
+  const auto for_columns = [&](const auto& column) {
+    parallel_for(0, d1.size, grain_for(d0.size), [&](int64_t begin, int64_t end) {
+      for (int64_t j = begin; j < end; ++j) column(j);
+    });
+  };
   if (d0.out_stride != 0) {  // nothing reduced here: out += in, element by element
-    for (int64_t j = 0; j < d1.size; ++j)
+    for_columns([&](int64_t j) {
       for (int64_t i = 0; i < d0.size; ++i)
         out[i * d0.out_stride + j * d1.out_stride] += in[i * d0.in_stride + j * d1.in_stride];
+    });
     return;
   }
   const int64_t lanes = sum_vector_lanes<T>();
   const bool contiguous_inner = d0.in_stride == 1 && d0.size >= lanes;
   const bool contiguous_outer = d1.in_stride == 1 && d1.size >= lanes;
   if (contiguous_inner || (!contiguous_outer && d0.in_stride < d1.in_stride)) {
-    for (int64_t j = 0; j < d1.size; ++j)
+    for_columns([&](int64_t j) {
       out[j * d1.out_stride] += sum_inner(in + j * d1.in_stride, d0.size, d0.in_stride);
+    });
   } else {
     partial.resize(d1.size);
     sum_outer(in, d0.size, d0.in_stride, d1.size, partial.data(), d1.in_stride);
@@ -153,28 +161,29 @@ Tensor sum(const Tensor& input, const Dims& dims, bool keepdim) {
   if (input.numel() == 0) return result;  // an empty sum is 0
   const std::vector<LoopDim> loop = loop_dims(input, reduced, keepdim);
 
+  // The dims after the first two, each a block of the loop; blocks that add into the same
+  // outputs (a reduced dim among them) must do so in order, the others run in parallel.
+  Shape block_sizes, in_strides, out_strides;
+  bool disjoint = true;
+  for (size_t d = loop.size(); d-- > 2;) {  // outermost first, so that loop[2] is the fastest
+    block_sizes.push_back(loop[d].size);
+    in_strides.push_back(loop[d].in_stride);
+    out_strides.push_back(loop[d].out_stride);
+    disjoint = disjoint && loop[d].out_stride != 0;
+  }
+  const int64_t blocks = numel(block_sizes);
+  const int64_t grain = disjoint ? grain_for(loop[0].size * loop[1].size) : blocks;
+
   dispatch(input.dtype(), "sum", [&]<typename T>() {
     const T* in = input.data_ptr<T>();
     T* out = result.data_ptr<T>();
-    std::vector<T> partial;
-    // An odometer over the dims after the first two, the first of them fastest.
-    const size_t outer_dims = loop.size() - 2;
-    Shape index(outer_dims, 0);
-    int64_t in_offset = 0, out_offset = 0;
-    while (true) {
-      sum_block(in + in_offset, out + out_offset, loop[0], loop[1], partial);
-      size_t d = 0;
-      for (; d < outer_dims; ++d) {
-        const LoopDim& dim = loop[d + 2];
-        in_offset += dim.in_stride;
-        out_offset += dim.out_stride;
-        if (++index[d] < dim.size) break;
-        in_offset -= dim.in_stride * dim.size;
-        out_offset -= dim.out_stride * dim.size;
-        index[d] = 0;
-      }
-      if (d == outer_dims) break;
-    }
+    parallel_for(0, blocks, grain, [&](int64_t begin, int64_t end) {
+      std::vector<T> partial;
+      for (int64_t block = begin; block < end; ++block)
+        sum_block(in + detail::offset_of(block, block_sizes, in_strides),
+                  out + detail::offset_of(block, block_sizes, out_strides), loop[0], loop[1],
+                  partial);
+    });
   });
   return result;
 }
@@ -188,7 +197,9 @@ Tensor mean(const Tensor& input, const Dims& dims, bool keepdim) {
   dispatch(result.dtype(), "mean", [&]<typename T>() {
     T* values = result.data_ptr<T>();
     const T divisor = static_cast<T>(count);
-    for (int64_t i = 0; i < result.numel(); ++i) values[i] /= divisor;  // 0 / 0 is nan
+    parallel_for(0, result.numel(), kGrainSize, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) values[i] /= divisor;  // 0 / 0 is nan
+    });
   });
   return result;
 }
@@ -196,19 +207,22 @@ Tensor mean(const Tensor& input, const Dims& dims, bool keepdim) {
 namespace {
 
 // Calls reduce(in_offset, out_index) for each output element of a reduction over the dims
-// `reduced` marks, in row-major order of the output; in_offset is the element where the
-// output's reduced elements start (storage offsets, in elements).
+// `reduced` marks, out_index in row-major order of the output; in_offset is the element where the
+// output's reduced elements start (storage offsets, in elements). Outputs are independent, so
+// they run in parallel, `reduced_count` elements of work each.
 template <typename Reduce>
-void for_each_output(const Tensor& input, const std::vector<bool>& reduced, Reduce reduce) {
-  Shape kept_shape(input.shape());  // the output with keepdim
+void for_each_output(const Tensor& input, const std::vector<bool>& reduced, int64_t reduced_count,
+                     Reduce reduce) {
+  Shape kept_sizes, kept_strides;
   for (int64_t d = 0; d < input.dim(); ++d)
-    if (reduced[d]) kept_shape[d] = 1;
-  const std::array<Shape, 2> strides = {input.strides(), contiguous_strides(kept_shape)};
-  detail::for_each_row(kept_shape, strides, {input.storage_offset(), int64_t{0}},
-                       [&](std::array<int64_t, 2> offsets, int64_t n, std::array<int64_t, 2> step) {
-                         for (int64_t i = 0; i < n; ++i)
-                           reduce(offsets[0] + i * step[0], offsets[1] + i * step[1]);
-                       });
+    if (!reduced[d]) {
+      kept_sizes.push_back(input.shape()[d]);
+      kept_strides.push_back(input.stride(d));
+    }
+  parallel_for(0, numel(kept_sizes), grain_for(reduced_count), [&](int64_t begin, int64_t end) {
+    for (int64_t out = begin; out < end; ++out)
+      reduce(input.storage_offset() + detail::offset_of(out, kept_sizes, kept_strides), out);
+  });
 }
 
 // The reduced dims' sizes and strides: the sub-tensor each output reduces, from its in_offset.
@@ -261,7 +275,7 @@ std::tuple<Tensor, Tensor> pick_along(const Tensor& input, int64_t dim, bool kee
     const auto* in = static_cast<const T*>(input.storage()->data());
     T* value = values.data_ptr<T>();
     int64_t* index = indices.data_ptr<int64_t>();
-    for_each_output(input, reduced, [&](int64_t in_offset, int64_t out) {
+    for_each_output(input, reduced, size, [&](int64_t in_offset, int64_t out) {
       index[out] = pick(in + in_offset, size, stride, extreme);
       value[out] = in[in_offset + index[out] * stride];
     });
@@ -304,19 +318,26 @@ Tensor var(const Tensor& input, const Dims& dims, bool unbiased, bool keepdim) {
     };
     if (result.numel() == 1 && input.numel() > 0) {  // two passes, as PyTorch's std_var_all
       const double mean_all = static_cast<double>(mean(input).item());
+      const Tensor x = contiguous(input);
+      const T* x_data = x.data_ptr<T>();
+      const int64_t n = x.numel();
+      // Each chunk's sum of squared deviations, then those in chunk order, as ATen's
+      // parallel_reduce adds its chunks; fixed chunks give the same bits at any thread count.
+      std::vector<double> chunk_m2(static_cast<size_t>((n - 1) / kGrainSize + 1));
+      parallel_for(0, n, kGrainSize, [&](int64_t begin, int64_t end) {
+        double m2 = 0;
+        for (int64_t i = begin; i < end; ++i) {
+          const double dx = static_cast<double>(x_data[i]) - mean_all;
+          m2 += dx * dx;
+        }
+        chunk_m2[static_cast<size_t>(begin / kGrainSize)] = m2;
+      });
       double m2 = 0;
-      detail::for_each_row(input.shape(), input.strides(), input.storage_offset(),
-                           [&](int64_t offset, int64_t n, int64_t stride) {
-                             for (int64_t i = 0; i < n; ++i) {
-                               const double dx =
-                                   static_cast<double>(in[offset + i * stride]) - mean_all;
-                               m2 += dx * dx;
-                             }
-                           });
-      out[0] = divide(m2, static_cast<double>(input.numel()));
+      for (const double part : chunk_m2) m2 += part;
+      out[0] = divide(m2, static_cast<double>(n));
       return;
     }
-    for_each_output(input, reduced, [&](int64_t in_offset, int64_t out_index) {
+    for_each_output(input, reduced, numel(sizes), [&](int64_t in_offset, int64_t out_index) {
       Welford acc;
       detail::for_each_row(sizes, strides, in_offset,
                            [&](int64_t offset, int64_t n, int64_t stride) {

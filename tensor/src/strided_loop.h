@@ -33,6 +33,17 @@ void for_each_row(const Shape& shape, const Shape& strides, int64_t offset, Row 
   }
 }
 
+// The element offset of number `index` in row-major order over dims `sizes` with `strides`, for
+// a loop that starts anywhere, as the chunks of a parallel_for do.
+inline int64_t offset_of(int64_t index, const Shape& sizes, const Shape& strides) {
+  int64_t offset = 0;
+  for (int64_t d = static_cast<int64_t>(sizes.size()) - 1; d >= 0; --d) {
+    offset += index % sizes[d] * strides[d];
+    index /= sizes[d];
+  }
+  return offset;
+}
+
 // The multi-operand form: N views walked in step over one shape, e.g. an output and its two
 // inputs. strides[k] are operand k's strides in that shape (0 on a broadcast dim) and offsets[k]
 // its first element. Calls row(offsets, n, row_strides) for each innermost row, where operand k's

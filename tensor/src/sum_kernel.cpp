@@ -28,6 +28,9 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <vector>
+
+#include "minigrad/tensor/parallel.h"
 
 namespace mg::kernels {
 namespace {
@@ -67,25 +70,54 @@ int64_t ceil_log2(int64_t x) {
   return x <= 2 ? 1 : std::bit_width(static_cast<uint64_t>(x - 1));
 }
 
-// Sum of row(0), ..., row(rows - 1), each an Acc (a scalar or Lanes), in cascade order.
+// Elements of T in an Acc: 1 for a scalar, W * ... for nested Lanes.
+template <typename Acc>
+constexpr int64_t kElements = 1;
+template <typename Acc, int W>
+constexpr int64_t kElements<Lanes<Acc, W>> = W* kElements<Acc>;
+
+// The sum of `blocks` blocks of `block_rows` rows from row `first` on: each block summed from
+// zero, then the block sums in order (levels 0 and 1 of the cascade).
+template <typename Acc, typename Row>
+Acc sum_blocks(int64_t first, int64_t blocks, int64_t block_rows, const Row& row) {
+  Acc total{};
+  for (int64_t b = 0; b < blocks; ++b) {
+    Acc block{};
+    for (int64_t i = first + b * block_rows, end = i + block_rows; i < end; ++i) block += row(i);
+    total += block;
+  }
+  return total;
+}
+
+// Sum of row(0), ..., row(rows - 1), each an Acc (a scalar or Lanes), in cascade order. Each
+// level-1 sum depends only on its own rows, so those are computed in parallel and carried up
+// in order: the same bits at any thread count, and the same as one thread adding row by row.
 template <typename Acc, typename Row>
 Acc cascade_sum(int64_t rows, Row row) {
   const int64_t level_power = std::max<int64_t>(4, ceil_log2(rows) / kLevels);
   const int64_t level_step = int64_t{1} << level_power;
+  const int64_t unit_rows = level_step << level_power;  // rows per level-1 sum
+  const int64_t units = rows / unit_rows;
+  std::vector<Acc> unit_sums(static_cast<size_t>(units));
+  parallel_for(0, units, grain_for(unit_rows * kElements<Acc>), [&](int64_t begin, int64_t end) {
+    for (int64_t u = begin; u < end; ++u)
+      unit_sums[static_cast<size_t>(u)] =
+          sum_blocks<Acc>(u * unit_rows, level_step, level_step, row);
+  });
+  // Level 2 takes level_step level-1 sums, then moves into level 3, which keeps the rest.
   std::array<Acc, kLevels> level{};
-  int64_t i = 0;
-  while (i + level_step <= rows) {
-    for (const int64_t end = i + level_step; i < end; ++i) level[0] += row(i);
-    // Carry upwards like an odometer counting i in base 2^level_power: move level j-1 into
-    // level j, and go on to the next level only if digit j of i is 0.
-    for (int j = 1; j < kLevels; ++j) {
-      level[j] += level[j - 1];
-      level[j - 1] = Acc{};
-      const int64_t digit = (i >> (j * level_power)) & (level_step - 1);
-      if (digit != 0) break;
+  for (int64_t u = 0; u < units; ++u) {
+    level[2] += unit_sums[static_cast<size_t>(u)];
+    if ((u + 1) % level_step == 0) {
+      level[3] += level[2];
+      level[2] = Acc{};
     }
   }
-  for (; i < rows; ++i) level[0] += row(i);
+  // The rows after the last level-1 sum: whole blocks into level 1, the rest into level 0.
+  const int64_t first = units * unit_rows;
+  const int64_t blocks = (rows - first) / level_step;
+  level[1] = sum_blocks<Acc>(first, blocks, level_step, row);
+  for (int64_t i = first + blocks * level_step; i < rows; ++i) level[0] += row(i);
   for (int j = 1; j < kLevels; ++j) level[0] += level[j];
   return level[0];
 }
@@ -142,18 +174,19 @@ void sum_outer(const T* data, int64_t n, int64_t row_stride, int64_t width, T* o
   constexpr int lanes = kLanes<T>;
   const bool vectorised = column_stride == 1 && width >= lanes;
   constexpr int block = kColumnsPerPass * lanes;
-  int64_t j = 0;
-  if (vectorised) {
-    for (; j + block <= width; j += block) {
-      cascade_columns<block>(data + j, n, row_stride, 1, out + j * out_stride, out_stride);
+  const int64_t group = vectorised ? block : kColumnsPerPass;  // columns per cascade pass
+  const int64_t groups = width / group;
+  // Columns are independent sums: groups of them run in parallel.
+  parallel_for(0, groups, grain_for(n * group), [&](int64_t begin, int64_t end) {
+    for (int64_t j = begin * group; j < end * group; j += group) {
+      if (vectorised)
+        cascade_columns<block>(data + j, n, row_stride, 1, out + j * out_stride, out_stride);
+      else
+        cascade_columns<kColumnsPerPass>(data + j * column_stride, n, row_stride, column_stride,
+                                         out + j * out_stride, out_stride);
     }
-  } else {
-    for (; j + kColumnsPerPass <= width; j += kColumnsPerPass) {
-      cascade_columns<kColumnsPerPass>(data + j * column_stride, n, row_stride, column_stride,
-                                       out + j * out_stride, out_stride);
-    }
-  }
-  for (; j < width; ++j) {
+  });
+  for (int64_t j = groups * group; j < width; ++j) {
     const T* column = data + j * column_stride;
     out[j * out_stride] = ilp_sum<T>(n, [&](int64_t i) { return column[i * row_stride]; });
   }

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+// Both cores for minigrad's own kernels: a small pool of threads that sleep while idle, and
+// parallel_for over fixed chunks of an index range.
+namespace mg {
+
+// The threads minigrad's own kernels and OpenBLAS use, set together (openblas_set_num_threads).
+// The default is MG_NUM_THREADS when it is set (a whole number >= 1, else mg::Error), otherwise
+// the hardware's thread count; either way it replaces OpenBLAS's own default
+// (OPENBLAS_NUM_THREADS). Not to be called from inside a parallel_for.
+void set_num_threads(int num_threads);  // >= 1, else mg::Error
+int get_num_threads();
+
+// ATen's grain: below this many elements a kernel runs serially.
+inline constexpr int64_t kGrainSize = 32768;
+
+// The grain of a loop whose every index costs `elements` elements of work: kGrainSize in all.
+inline int64_t grain_for(int64_t elements) {
+  return std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, elements));
+}
+
+namespace detail {
+// Calls chunk(context, k) once for every k in [0, chunks), on the pool's threads and the
+// caller's, and returns when all have returned; the first exception a chunk throws is rethrown
+// here. Inside a chunk, or while another thread's parallel_for holds the pool, runs k = 0, 1, ...
+// in order on the calling thread.
+void run_chunks(int64_t chunks, void (*chunk)(const void* context, int64_t k), const void* context);
+}  // namespace detail
+
+// Calls fn(chunk_begin, chunk_end) over [begin, end). Chunk boundaries depend only on begin, end
+// and grain_size, never on the thread count, so a reduction that sums per chunk and then adds
+// the chunk results in order gives the same bits at any thread count. One call fn(begin, end)
+// when end - begin <= grain_size.
+// Chunk k is [begin + k * grain_size, min(end, begin + (k + 1) * grain_size)): a reduction keeps
+// its result in slot (chunk_begin - begin) / grain_size.
+template <typename F>
+void parallel_for(int64_t begin, int64_t end, int64_t grain_size, const F& fn) {
+  const int64_t grain = std::max<int64_t>(grain_size, 1);
+  if (end - begin <= grain) {
+    fn(begin, end);
+    return;
+  }
+  struct Chunks {
+    int64_t begin, end, grain;
+    const F& fn;
+  } chunks{begin, end, grain, fn};
+  detail::run_chunks((end - begin - 1) / grain + 1,
+                     [](const void* context, int64_t k) {
+                       const Chunks& c = *static_cast<const Chunks*>(context);
+                       const int64_t chunk_begin = c.begin + k * c.grain;
+                       c.fn(chunk_begin, std::min(c.end, chunk_begin + c.grain));
+                     },
+                     &chunks);
+}
+
+}  // namespace mg

@@ -1,0 +1,337 @@
+// parallel_for and the thread count. Every kernel that runs in parallel gives the same bits at
+// every thread count: each case below runs at 1, 2 and 3 threads on the same inputs (drawn from
+// the same seed) and its results, forward and backward, are compared byte for byte. A new
+// parallel kernel is one more row of kCases.
+#include <gtest/gtest.h>
+
+#include <minigrad/minigrad.h>
+#include <minigrad/tensor/parallel.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "expect_error.h"
+
+namespace mg {
+namespace {
+
+// Sets the thread count for a scope and puts back the one before.
+class ThreadCount {
+ public:
+  explicit ThreadCount(int threads) : previous_(get_num_threads()) { set_num_threads(threads); }
+  ~ThreadCount() { set_num_threads(previous_); }
+  ThreadCount(const ThreadCount&) = delete;
+  ThreadCount& operator=(const ThreadCount&) = delete;
+
+ private:
+  int previous_;
+};
+
+// Sizes above the grain, and odd ones, so that the last chunk is a short one.
+constexpr int64_t kRows = 300, kCols = 1111;
+
+// A leaf that requires grad, drawn from the current seed.
+Tensor leaf(const Shape& shape) {
+  return randn(shape).requires_grad_();
+}
+
+// Runs backward from `out` with a gradient drawn from the current seed and returns `out`
+// followed by the gradients of `inputs`.
+std::vector<Tensor> with_grads(const Tensor& out, const std::vector<Tensor>& inputs) {
+  out.backward(randn(out.shape()));
+  std::vector<Tensor> results{out};
+  for (const Tensor& input : inputs) results.push_back(input.grad());
+  return results;
+}
+
+// The parameter after three steps of `optimizer` on fixed gradients.
+template <typename Optimizer, typename Options>
+std::vector<Tensor> three_steps(const Options& options) {
+  const Tensor param = leaf({kRows, kCols});
+  const Tensor grad_out = randn({kRows, kCols});
+  Optimizer optimizer({param}, options);
+  for (int step = 0; step < 3; ++step) {
+    optimizer.zero_grad();
+    (param * grad_out * static_cast<double>(step + 1)).sum().backward();
+    optimizer.step();
+  }
+  return {param};
+}
+
+// The norm and the clipped gradients of two parameters.
+std::vector<Tensor> clipped(double norm_type) {
+  const Tensor a = leaf({kRows, kCols}), b = leaf({7, 5});
+  (a * randn(a.shape())).sum().backward();
+  (b * randn(b.shape())).sum().backward();
+  const double norm = nn::utils::clip_grad_norm_({a, b}, 1.0, norm_type);
+  return {full({}, norm, kFloat64), a.grad(), b.grad()};
+}
+
+struct Case {
+  const char* name;
+  std::function<std::vector<Tensor>()> run;
+};
+
+const Case kCases[] = {
+    {"sum_all",
+     [] {
+       const Tensor x = leaf({kRows, kCols});
+       return with_grads(sum(x), {x});
+     }},
+    {"sum_dim0",
+     [] {
+       const Tensor x = leaf({kRows, kCols});
+       return with_grads(sum(x, {0}), {x});
+     }},
+    {"sum_dim1",
+     [] {
+       const Tensor x = leaf({kRows, kCols});
+       return with_grads(sum(x, {1}), {x});
+     }},
+    {"sum_middle_dim",
+     [] {
+       return std::vector{sum(randn({30, 101, 257}), {1})};
+     }},
+    {"sum_outer_dims",
+     [] {
+       return std::vector{sum(randn({30, 101, 257}), {0, 1})};
+     }},
+    {"sum_transposed",
+     [] {
+       return std::vector{sum(randn({kCols, kRows}).T(), {1})};
+     }},
+    {"sum_float64",
+     [] {
+       return std::vector{sum(randn({kRows, kCols}, kFloat64))};
+     }},
+    {"mean_all",
+     [] {
+       const Tensor x = leaf({kRows, kCols});
+       return with_grads(mean(x), {x});
+     }},
+    {"mean_dim1",
+     [] {
+       const Tensor x = leaf({kRows, kCols});
+       return with_grads(mean(x, {1}), {x});
+     }},
+    {"var_all",
+     [] {
+       const Tensor x = leaf({kRows, kCols});
+       return with_grads(var(x), {x});
+     }},
+    {"var_dim0",
+     [] {
+       const Tensor x = leaf({kRows, kCols});
+       return with_grads(var(x, {0}), {x});
+     }},
+    {"var_dim1",
+     [] {
+       const Tensor x = leaf({kRows, kCols});
+       return with_grads(var(x, {1}), {x});
+     }},
+    {"max_all",
+     [] {
+       const Tensor x = leaf({kRows, kCols});
+       return with_grads(max(x), {x});
+     }},
+    {"max_dim0",
+     [] {
+       const Tensor x = leaf({kRows, kCols});
+       auto [values, indices] = max(x, 0);
+       std::vector<Tensor> results = with_grads(values, {x});
+       results.push_back(indices);
+       return results;
+     }},
+    {"argmax_dim1",
+     [] {
+       return std::vector{argmax(randn({kRows, kCols}), 1)};
+     }},
+    {"layer_norm",
+     [] {
+       const Tensor x = leaf({kRows, kCols}), weight = leaf({kCols}), bias = leaf({kCols});
+       return with_grads(layer_norm(x, {kCols}, weight, bias), {x, weight, bias});
+     }},
+    {"embedding",
+     [] {
+       const Tensor weight = leaf({97, 300});
+       // Ids repeat, so the backward adds several rows into the same one.
+       const Tensor ids = (rand({16, 64}) * 97).to(kInt64);
+       return with_grads(embedding(weight, ids), {weight});
+     }},
+    {"dropout",
+     [] {
+       const Tensor x = leaf({kRows, kCols});
+       return with_grads(dropout(x, 0.25), {x});
+     }},
+    {"sgd_nesterov",
+     [] {
+       return three_steps<optim::SGD>(
+           optim::SGDOptions{.lr = 0.1, .momentum = 0.9, .weight_decay = 0.01, .nesterov = true});
+     }},
+    {"adam", [] { return three_steps<optim::Adam>(optim::AdamOptions{.weight_decay = 0.1}); }},
+    {"adamw_amsgrad",
+     [] { return three_steps<optim::AdamW>(optim::AdamWOptions{.amsgrad = true}); }},
+    {"clip_grad_norm_2", [] { return clipped(2.0); }},
+    {"clip_grad_norm_inf", [] { return clipped(INFINITY); }},
+    {"clip_grad_norm_3", [] { return clipped(3.0); }},
+};
+
+std::vector<Tensor> run_at(const Case& test_case, int threads) {
+  const ThreadCount thread_count(threads);
+  manual_seed(2718);
+  std::vector<Tensor> results = test_case.run();
+  for (Tensor& result : results) result = result.detach().contiguous();
+  return results;
+}
+
+class ThreadCountBits : public testing::TestWithParam<Case> {};
+
+TEST_P(ThreadCountBits, SameAtOneTwoAndThreeThreads) {
+  const std::vector<Tensor> serial = run_at(GetParam(), 1);
+  for (int threads : {2, 3}) {
+    const std::vector<Tensor> parallel = run_at(GetParam(), threads);
+    ASSERT_EQ(parallel.size(), serial.size());
+    for (size_t i = 0; i < serial.size(); ++i) {
+      ASSERT_TRUE(serial[i].defined()) << "result " << i;
+      ASSERT_EQ(parallel[i].shape(), serial[i].shape()) << "result " << i;
+      ASSERT_EQ(parallel[i].dtype(), serial[i].dtype()) << "result " << i;
+      const size_t bytes = static_cast<size_t>(serial[i].numel()) * element_size(serial[i].dtype());
+      EXPECT_EQ(std::memcmp(parallel[i].storage()->data(), serial[i].storage()->data(), bytes), 0)
+          << "result " << i << " differs at " << threads << " threads";
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Kernels, ThreadCountBits, testing::ValuesIn(kCases),
+                         [](const testing::TestParamInfo<Case>& info) { return info.param.name; });
+
+// The chunks of [begin, end), sorted, as parallel_for handed them out.
+std::vector<std::pair<int64_t, int64_t>> chunks_of(int64_t begin, int64_t end, int64_t grain) {
+  std::mutex mutex;
+  std::vector<std::pair<int64_t, int64_t>> chunks;
+  parallel_for(begin, end, grain, [&](int64_t chunk_begin, int64_t chunk_end) {
+    const std::lock_guard lock(mutex);
+    chunks.emplace_back(chunk_begin, chunk_end);
+  });
+  std::sort(chunks.begin(), chunks.end());
+  return chunks;
+}
+
+TEST(ParallelFor, ChunksDependOnlyOnTheRangeAndTheGrain) {
+  const std::vector<std::pair<int64_t, int64_t>> expected = {{5, 15}, {15, 25}, {25, 28}};
+  for (int threads : {1, 2, 3}) {
+    const ThreadCount thread_count(threads);
+    EXPECT_EQ(chunks_of(5, 28, 10), expected) << threads << " threads";
+    EXPECT_EQ(chunks_of(5, 15, 10), (std::vector<std::pair<int64_t, int64_t>>{{5, 15}}));
+    EXPECT_EQ(chunks_of(5, 5, 10), (std::vector<std::pair<int64_t, int64_t>>{{5, 5}}));
+  }
+}
+
+TEST(ParallelFor, UsesTheOtherThreads) {
+  const ThreadCount thread_count(2);
+  std::mutex mutex;
+  std::vector<std::thread::id> ids;
+  // Each chunk waits a little, so that the worker wakes before the caller has done them all.
+  parallel_for(0, 64, 1, [&](int64_t, int64_t) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    const std::lock_guard lock(mutex);
+    ids.push_back(std::this_thread::get_id());
+  });
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(std::unique(ids.begin(), ids.end()) - ids.begin(), 2);
+}
+
+TEST(ParallelFor, ANestedParallelForRunsOnTheThreadOfItsChunk) {
+  const ThreadCount thread_count(2);
+  std::atomic<int> inner_chunks = 0, on_other_threads = 0;
+  parallel_for(0, 8, 1, [&](int64_t, int64_t) {
+    const std::thread::id outer = std::this_thread::get_id();
+    parallel_for(0, 4, 1, [&](int64_t, int64_t) {
+      ++inner_chunks;
+      if (std::this_thread::get_id() != outer) ++on_other_threads;
+    });
+  });
+  EXPECT_EQ(inner_chunks, 32);
+  EXPECT_EQ(on_other_threads, 0);
+}
+
+TEST(ParallelFor, AnErrorInAChunkReachesTheCaller) {
+  const ThreadCount thread_count(2);
+  test::expect_error(
+      [] {
+        parallel_for(0, 100, 1, [](int64_t begin, int64_t) {
+          check(begin != 37, "chunk ", begin, " failed");
+        });
+      },
+      "chunk 37 failed");
+  // The pool is still whole afterwards.
+  std::atomic<int64_t> total = 0;
+  parallel_for(0, 100, 1, [&](int64_t begin, int64_t end) { total += end - begin; });
+  EXPECT_EQ(total, 100);
+}
+
+TEST(ParallelFor, AnErrorInABigKernelReachesTheCaller) {
+  const ThreadCount thread_count(2);
+  std::vector<int64_t> ids(4 * kGrainSize, 1);
+  ids[3 * kGrainSize + 5] = 9;
+  test::expect_error(
+      [&] {
+        embedding(randn({4, 3}), from_vector(ids, {4, kGrainSize}));
+      },
+      "embedding: index 9 is out of range for num_embeddings 4");
+}
+
+TEST(NumThreads, SetAndGet) {
+  const ThreadCount thread_count(3);
+  EXPECT_EQ(get_num_threads(), 3);
+  set_num_threads(1);
+  EXPECT_EQ(get_num_threads(), 1);
+}
+
+TEST(NumThreads, MustBeAtLeastOne) {
+  test::expect_error([] { set_num_threads(0); },
+                     "set_num_threads: the number of threads must be >= 1, got 0");
+  test::expect_error([] { set_num_threads(-2); }, "must be >= 1, got -2");
+}
+
+TEST(NumThreads, CannotChangeInsideParallelFor) {
+  const ThreadCount thread_count(2);
+  test::expect_error([] { parallel_for(0, 2, 1, [](int64_t, int64_t) { set_num_threads(1); }); },
+                     "set_num_threads: cannot change the number of threads inside parallel_for");
+}
+
+// What the probe (num_threads_probe.cpp) prints when started with `environment`.
+std::string probe(const std::string& environment) {
+  const std::string command = "env -u MG_NUM_THREADS " + environment + " " MG_NUM_THREADS_PROBE;
+  const std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  std::string output;
+  char buffer[256];
+  while (std::fgets(buffer, sizeof buffer, pipe.get())) output += buffer;
+  return output;
+}
+
+TEST(NumThreads, MgNumThreadsSetsTheDefaultForBothPools) {
+  EXPECT_EQ(probe("MG_NUM_THREADS=3"), "minigrad 3, OpenBLAS 3\n");
+  EXPECT_EQ(probe("MG_NUM_THREADS=1 OPENBLAS_NUM_THREADS=2"), "minigrad 1, OpenBLAS 1\n");
+  const std::string hardware = std::to_string(std::max(1u, std::thread::hardware_concurrency()));
+  EXPECT_EQ(probe(""), "minigrad " + hardware + ", OpenBLAS " + hardware + "\n");
+}
+
+TEST(NumThreads, MgNumThreadsMustBeAWholeNumberAboveZero) {
+  for (const char* value : {"0", "-1", "two", "2x", "''"})
+    EXPECT_EQ(probe(std::string("MG_NUM_THREADS=") + value),
+              std::string("MG_NUM_THREADS must be a whole number >= 1, got '") +
+                  (value == std::string("''") ? "" : value) + "'\n")
+        << value;
+}
+
+}  // namespace
+}  // namespace mg
