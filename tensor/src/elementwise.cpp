@@ -214,7 +214,7 @@ void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, Fn fn) {
   const in_t* a_base = storage_base<in_t>(a);
   const in_t* b_base = storage_base<in_t>(b);
   const Shape& shape = out.shape();
-  detail::for_each_row<3>(
+  detail::parallel_for_each_row<3>(
       shape, {out.strides(), strides_in(a, shape), strides_in(b, shape)},
       {out.storage_offset(), a.storage_offset(), b.storage_offset()},
       [&](const std::array<int64_t, 3>& offsets, int64_t n, const std::array<int64_t, 3>& stride) {
@@ -243,7 +243,7 @@ void unary_loop(const Tensor& out, const Tensor& input, Fn fn) {
   out_t* out_base = storage_base<out_t>(out);
   const in_t* in_base = storage_base<in_t>(input);
   const Shape& shape = out.shape();
-  detail::for_each_row<2>(
+  detail::parallel_for_each_row<2>(
       shape, {out.strides(), strides_in(input, shape)},
       {out.storage_offset(), input.storage_offset()},
       [&](const std::array<int64_t, 2>& offsets, int64_t n, const std::array<int64_t, 2>& stride) {
@@ -270,25 +270,28 @@ void for_each_run(int64_t size, Run run) {
   for (int64_t first = 0; first < size; first += kRun) run(first, std::min(kRun, size - first));
 }
 
-// out = run(input) over out's shape, run(x, y, n) evaluating n <= kRun contiguous elements; T is
-// the dtype of both. out: a new contiguous tensor; input: a view whose shape broadcasts to out's,
-// whose rows that are not contiguous are gathered first.
+// out = run(input) over out's shape, run(x, y, n) evaluating n <= kRun contiguous elements on the
+// best CPU (cpu_dispatch.h); T is the dtype of both. out: a new contiguous tensor; input: a view
+// whose shape broadcasts to out's, whose rows that are not contiguous are gathered first.
 template <typename T, typename Run>
 void run_loop(const Tensor& out, const Tensor& input, Run run) {
   T* out_base = storage_base<T>(out);
   const T* in_base = storage_base<T>(input);
   const Shape& shape = out.shape();
-  detail::for_each_row<2>(
+  detail::parallel_for_each_row<2>(
       shape, {out.strides(), strides_in(input, shape)},
       {out.storage_offset(), input.storage_offset()},
       [&](const std::array<int64_t, 2>& offsets, int64_t n, const std::array<int64_t, 2>& stride) {
         T* out_row = out_base + offsets[0];
         const T* in_row = in_base + offsets[1];
         for_each_run(n, [&](int64_t first, int64_t size) {
-          if (stride[1] == 1) return run(in_row + first, out_row + first, size);
-          T x[kRun];
-          for (int64_t i = 0; i < size; ++i) x[i] = in_row[(first + i) * stride[1]];
-          run(x, out_row + first, size);
+          T gathered[kRun];
+          const T* x = in_row + first;
+          if (stride[1] != 1) {
+            for (int64_t i = 0; i < size; ++i) gathered[i] = in_row[(first + i) * stride[1]];
+            x = gathered;
+          }
+          on_best_cpu([&] { run(x, out_row + first, size); });
         });
       });
 }
@@ -301,7 +304,7 @@ void backward_run_loop(const Tensor& grad_in, const Tensor& grad_out, const Tens
   T* dinp_base = storage_base<T>(grad_in);
   const T* dout_base = storage_base<T>(grad_out);
   const T* in_base = storage_base<T>(input);
-  detail::for_each_row<3>(
+  detail::parallel_for_each_row<3>(
       grad_in.shape(), {grad_in.strides(), grad_out.strides(), input.strides()},
       {grad_in.storage_offset(), grad_out.storage_offset(), input.storage_offset()},
       [&](const std::array<int64_t, 3>& offsets, int64_t n, const std::array<int64_t, 3>& stride) {
@@ -309,14 +312,18 @@ void backward_run_loop(const Tensor& grad_in, const Tensor& grad_out, const Tens
         const T* dout_row = dout_base + offsets[1];
         const T* in_row = in_base + offsets[2];
         for_each_run(n, [&](int64_t first, int64_t size) {
-          if (stride[1] == 1 && stride[2] == 1)
-            return run(dout_row + first, in_row + first, dinp_row + first, size);
-          T dy[kRun], x[kRun];
-          for (int64_t i = 0; i < size; ++i) {
-            dy[i] = dout_row[(first + i) * stride[1]];
-            x[i] = in_row[(first + i) * stride[2]];
+          T gathered_dy[kRun], gathered_x[kRun];
+          const T* dy = dout_row + first;
+          const T* x = in_row + first;
+          if (stride[1] != 1 || stride[2] != 1) {
+            for (int64_t i = 0; i < size; ++i) {
+              gathered_dy[i] = dout_row[(first + i) * stride[1]];
+              gathered_x[i] = in_row[(first + i) * stride[2]];
+            }
+            dy = gathered_dy;
+            x = gathered_x;
           }
-          run(dy, x, dinp_row + first, size);
+          on_best_cpu([&] { run(dy, x, dinp_row + first, size); });
         });
       });
 }
@@ -554,12 +561,12 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
         out_row[i * stride[0]] =
             cond_row[i * stride[1]] ? a_row[i * stride[2]] : b_row[i * stride[3]];
     };
-    detail::for_each_row<4>(shape,
-                            {out.strides(), strides_in(cond, shape), strides_in(a_cast, shape),
-                             strides_in(b_cast, shape)},
-                            {out.storage_offset(), cond.storage_offset(), a_cast.storage_offset(),
-                             b_cast.storage_offset()},
-                            row);
+    detail::parallel_for_each_row<4>(shape,
+                                     {out.strides(), strides_in(cond, shape),
+                                      strides_in(a_cast, shape), strides_in(b_cast, shape)},
+                                     {out.storage_offset(), cond.storage_offset(),
+                                      a_cast.storage_offset(), b_cast.storage_offset()},
+                                     row);
   });
   return out;
 }
@@ -582,8 +589,9 @@ void masked_fill_(const Tensor& self, const Tensor& mask, double value) {
       for (int64_t i = 0; i < n; ++i)
         if (mask_row[i * stride[1]]) self_row[i * stride[0]] = fill_value;
     };
-    detail::for_each_row<2>(self.shape(), {self.strides(), strides_in(fill_where, self.shape())},
-                            {self.storage_offset(), fill_where.storage_offset()}, row);
+    detail::parallel_for_each_row<2>(self.shape(),
+                                     {self.strides(), strides_in(fill_where, self.shape())},
+                                     {self.storage_offset(), fill_where.storage_offset()}, row);
   });
   self.storage()->bump_version();
 }
@@ -599,14 +607,15 @@ void fill_(const Tensor& dst, double value) {
   dispatch_all(dst.dtype(), [&]<typename scalar_t>() {
     const auto fill_value = static_cast<scalar_t>(value);
     scalar_t* base = storage_base<scalar_t>(dst);
-    detail::for_each_row(dst.shape(), dst.strides(), dst.storage_offset(),
-                         [&](int64_t offset, int64_t n, int64_t stride) {
-                           scalar_t* row = base + offset;
-                           if (stride == 1)
-                             for (int64_t i = 0; i < n; ++i) row[i] = fill_value;
-                           else
-                             for (int64_t i = 0; i < n; ++i) row[i * stride] = fill_value;
-                         });
+    detail::parallel_for_each_row<1>(
+        dst.shape(), {dst.strides()}, {dst.storage_offset()},
+        [&](const std::array<int64_t, 1>& offset, int64_t n, const std::array<int64_t, 1>& stride) {
+          scalar_t* row = base + offset[0];
+          if (stride[0] == 1)
+            for (int64_t i = 0; i < n; ++i) row[i] = fill_value;
+          else
+            for (int64_t i = 0; i < n; ++i) row[i * stride[0]] = fill_value;
+        });
   });
   dst.storage()->bump_version();
 }

@@ -8,6 +8,7 @@
 
 #include "cpu_dispatch.h"
 #include "minigrad/tensor/factory.h"
+#include "minigrad/tensor/parallel.h"
 #include "minigrad/tensor/softmax.h"
 #include "minigrad/tensor/views.h"
 #include "vec_math.h"
@@ -59,20 +60,25 @@ Tensor cross_entropy_backward(const Tensor& grad_out, const Tensor& log_probs,
     const T dlog_prob = -(static_cast<T>(grad_out.item()) / static_cast<T>(count));
     // log_probs and dlogits are (N, C), targets is (N)
     const int64_t* target = target_ids.data_ptr<int64_t>();
-    on_best_cpu([&] {
-      for (int64_t n = 0; n < target_ids.numel(); ++n) {
-        const T* log_probs_row = log_probs.data_ptr<T>() + n * num_classes;
-        T* dlogits_row = grad_logits.data_ptr<T>() + n * num_classes;
-        if (target[n] == ignore_index) {
-          std::fill_n(dlogits_row, num_classes, T(0));
-          continue;
+    const T* log_probs_data = log_probs.data_ptr<T>();
+    T* dlogits_data = grad_logits.data_ptr<T>();
+    parallel_for(0, target_ids.numel(), grain_for(num_classes), [&](int64_t begin, int64_t end) {
+      on_best_cpu([&] {
+        for (int64_t n = begin; n < end; ++n) {
+          const T* log_probs_row = log_probs_data + n * num_classes;
+          T* dlogits_row = dlogits_data + n * num_classes;
+          if (target[n] == ignore_index) {
+            std::fill_n(dlogits_row, num_classes, T(0));
+            continue;
+          }
+          // log_softmax's backward, dlogits = dlog_probs - exp(log_probs) * sum(dlog_probs),
+          // fused; the row's sum is the one nonzero dlog_prob.
+          vec::exp(log_probs_row, dlogits_row, num_classes);
+          for (int64_t c = 0; c < num_classes; ++c)
+            dlogits_row[c] =
+                std::fma(-dlogits_row[c], dlog_prob, c == target[n] ? dlog_prob : T(0));
         }
-        // log_softmax's backward, dlogits = dlog_probs - exp(log_probs) * sum(dlog_probs), fused;
-        // the row's sum is the one nonzero dlog_prob.
-        vec::exp(log_probs_row, dlogits_row, num_classes);
-        for (int64_t c = 0; c < num_classes; ++c)
-          dlogits_row[c] = std::fma(-dlogits_row[c], dlog_prob, c == target[n] ? dlog_prob : T(0));
-      }
+      });
     });
   });
   return grad_logits;

@@ -21,6 +21,7 @@
 #include "cpu_dispatch.h"
 #include "minigrad/tensor/elementwise.h"
 #include "minigrad/tensor/factory.h"
+#include "minigrad/tensor/parallel.h"
 #include "minigrad/tensor/views.h"
 #include "strided_loop.h"
 #include "vec_math.h"
@@ -299,7 +300,7 @@ Tensor along_dim(const char* op, const Tensor& input, int64_t dim, Forward forwa
   Tensor out = empty(input.shape(), input.dtype());
   if (input.numel() == 0) return out;
   dispatch(input.dtype(), op, [&]<typename T>() {
-    on_best_cpu([&] { forward(x.data_ptr<T>(), out.data_ptr<T>(), slices(input.shape(), d)); });
+    forward(x.data_ptr<T>(), out.data_ptr<T>(), slices(input.shape(), d));
   });
   return out;
 }
@@ -319,12 +320,20 @@ Tensor backward_along_dim(const char* op, const Tensor& grad_out, const Tensor& 
   Tensor grad_in = empty(output.shape(), output.dtype());
   if (output.numel() == 0) return grad_in;
   dispatch(output.dtype(), op, [&]<typename T>() {
-    on_best_cpu([&] {
-      backward(dout.data_ptr<T>(), y.data_ptr<T>(), grad_in.data_ptr<T>(),
-               slices(output.shape(), d));
-    });
+    backward(dout.data_ptr<T>(), y.data_ptr<T>(), grad_in.data_ptr<T>(), slices(output.shape(), d));
   });
   return grad_in;
+}
+
+// Calls kernel(first, count, at) for chunks [first, first + count) of the s.outer slices, which
+// start at element `at`, on both cores (the slices are independent), each chunk compiled for the
+// best CPU.
+template <typename Kernel>
+void on_outer_chunks(const Slices& s, const Kernel& kernel) {
+  const int64_t slice_size = s.dim_size * s.inner;
+  parallel_for(0, s.outer, grain_for(slice_size), [&](int64_t begin, int64_t end) {
+    on_best_cpu([&] { kernel(begin, end - begin, begin * slice_size); });
+  });
 }
 
 void check_mask(const char* op, const Tensor& mask, const Shape& shape) {
@@ -332,43 +341,56 @@ void check_mask(const char* op, const Tensor& mask, const Shape& shape) {
         " cannot be broadcast to the input's shape ", shape);
 }
 
-// Calls row(r, masked_row) for each row r of the last dim of a tensor of `shape`, in order, where
-// masked_row[i] != 0 says that element i of that row is masked out: mask (any dtype, nonzero is
-// true) broadcast to `shape`. The mask's rows are made contiguous bools first (a copy of the size
-// of the mask, not of `shape`), so that the kernels read them as plain arrays, of bytes, since
-// GCC 12 does not vectorise loads of bool.
-template <typename Row>
-void for_each_masked_row(const Tensor& mask, const Shape& shape, Row row) {
-  Shape widened = mask.dim() == 0 ? Shape{1} : mask.shape();
-  widened.back() = shape.back();
-  const Tensor mask_rows = contiguous(expand(to(mask, kBool), widened));
-  const Tensor masked_out = expand(mask_rows, shape);
-  const auto* masked_out_data = reinterpret_cast<const uint8_t*>(masked_out.data_ptr<bool>());
-  int64_t r = 0;
-  detail::for_each_row(
-      masked_out.shape(), masked_out.strides(), 0,
-      [&](int64_t offset, int64_t, int64_t) { row(r++, masked_out_data + offset); });
-}
+// mask (any dtype, nonzero is true) broadcast to `shape`, row by row of shape's last dim:
+// row(r)[i] != 0 says that element i of row r is masked out. The mask's rows are made contiguous
+// bools first (a copy of the size of the mask, not of `shape`), so that the kernels read them as
+// plain arrays, of bytes, since GCC 12 does not vectorise loads of bool.
+class MaskRows {
+ public:
+  MaskRows(const Tensor& mask, const Shape& shape) {
+    const Shape rows_shape = shape.empty() ? Shape{1} : shape;  // a 0-dim input is one row
+    Shape widened = mask.dim() == 0 ? Shape{1} : mask.shape();
+    widened.back() = rows_shape.back();
+    masked_out_ = expand(contiguous(expand(to(mask, kBool), widened)), rows_shape);
+    data_ = reinterpret_cast<const uint8_t*>(masked_out_.data_ptr<bool>());
+    row_sizes_.assign(rows_shape.begin(), rows_shape.end() - 1);
+    row_strides_.assign(masked_out_.strides().begin(), masked_out_.strides().end() - 1);
+  }
+
+  const uint8_t* row(int64_t r) const {
+    return data_ + detail::offset_of(r, row_sizes_, row_strides_);
+  }
+
+ private:
+  Tensor masked_out_;  // owns what data_ points into
+  const uint8_t* data_;
+  Shape row_sizes_, row_strides_;
+};
 
 }  // namespace
 
 Tensor softmax(const Tensor& input, int64_t dim) {
   return along_dim("softmax", input, dim, [](const auto* x, auto* y, const Slices& s) {
-    if (s.last_dim)
-      softmax_lastdim(x, y, s.outer, s.dim_size);
-    else
-      softmax_dim(x, y, s.outer, s.dim_size, s.inner);
+    on_outer_chunks(s, [&](int64_t, int64_t count, int64_t at) {
+      if (s.last_dim)
+        softmax_lastdim(x + at, y + at, count, s.dim_size);
+      else
+        softmax_dim(x + at, y + at, count, s.dim_size, s.inner);
+    });
   });
 }
 
 Tensor softmax_backward(const Tensor& grad_out, const Tensor& output, int64_t dim) {
-  return backward_along_dim("softmax_backward", grad_out, output, dim,
-                            [](const auto* dout, const auto* y, auto* dinp, const Slices& s) {
-                              if (s.last_dim)
-                                softmax_backward_lastdim(dout, y, dinp, s.outer, s.dim_size);
-                              else
-                                softmax_backward_dim(dout, y, dinp, s.outer, s.dim_size, s.inner);
-                            });
+  return backward_along_dim(
+      "softmax_backward", grad_out, output, dim,
+      [](const auto* dout, const auto* y, auto* dinp, const Slices& s) {
+        on_outer_chunks(s, [&](int64_t, int64_t count, int64_t at) {
+          if (s.last_dim)
+            softmax_backward_lastdim(dout + at, y + at, dinp + at, count, s.dim_size);
+          else
+            softmax_backward_dim(dout + at, y + at, dinp + at, count, s.dim_size, s.inner);
+        });
+      });
 }
 
 // PyTorch's three ops, masked_fill_(mask, -inf), then / divisor (a true division in float, as
@@ -377,16 +399,20 @@ Tensor masked_softmax(const Tensor& input, const Tensor& mask, double divisor) {
   check_mask("masked_softmax", mask, input.shape());
   return along_dim("masked_softmax", input, -1, [&](const auto* x, auto* y, const Slices& s) {
     using T = std::remove_const_t<std::remove_pointer_t<decltype(x)>>;
-    // One row of masked and divided scores, apart from y: softmax's loops vectorise only when
-    // their input and output do not overlap.
-    std::vector<T> scaled_row(s.dim_size);
-    for_each_masked_row(mask, input.shape(), [&](int64_t row, const uint8_t* masked) {
-      const T* x_row = x + row * s.dim_size;
-      for (int64_t i = 0; i < s.dim_size; ++i) {
-        const T scaled = x_row[i] / static_cast<T>(divisor);
-        scaled_row[i] = masked[i] != 0 ? -std::numeric_limits<T>::infinity() : scaled;
+    const MaskRows mask_rows(mask, input.shape());
+    on_outer_chunks(s, [&](int64_t first, int64_t count, int64_t) {
+      // One row of masked and divided scores, apart from y: softmax's loops vectorise only when
+      // their input and output do not overlap.
+      std::vector<T> scaled_row(s.dim_size);
+      for (int64_t row = first; row < first + count; ++row) {
+        const T* x_row = x + row * s.dim_size;
+        const uint8_t* masked = mask_rows.row(row);
+        for (int64_t i = 0; i < s.dim_size; ++i) {
+          const T scaled = x_row[i] / static_cast<T>(divisor);
+          scaled_row[i] = masked[i] != 0 ? -std::numeric_limits<T>::infinity() : scaled;
+        }
+        softmax_lastdim(scaled_row.data(), y + row * s.dim_size, 1, s.dim_size);
       }
-      softmax_lastdim(scaled_row.data(), y + row * s.dim_size, 1, s.dim_size);
     });
   });
 }
@@ -396,39 +422,47 @@ Tensor masked_softmax(const Tensor& input, const Tensor& mask, double divisor) {
 Tensor masked_softmax_backward(const Tensor& grad_out, const Tensor& output, const Tensor& mask,
                                double divisor) {
   check_mask("masked_softmax_backward", mask, output.shape());
-  return backward_along_dim(
-      "masked_softmax_backward", grad_out, output, -1,
-      [&](const auto* dout, const auto* y, auto* dinp, const Slices& s) {
-        using T = std::remove_pointer_t<decltype(dinp)>;
-        for_each_masked_row(mask, output.shape(), [&](int64_t row, const uint8_t* masked) {
-          const int64_t first = row * s.dim_size;
-          softmax_backward_lastdim(dout + first, y + first, dinp + first, 1, s.dim_size);
-          for (int64_t i = 0; i < s.dim_size; ++i) {
-            const T scaled = dinp[first + i] / static_cast<T>(divisor);
-            dinp[first + i] = masked[i] != 0 ? T(0) : scaled;
-          }
-        });
-      });
+  return backward_along_dim("masked_softmax_backward", grad_out, output, -1,
+                            [&](const auto* dout, const auto* y, auto* dinp, const Slices& s) {
+                              using T = std::remove_pointer_t<decltype(dinp)>;
+                              const MaskRows mask_rows(mask, output.shape());
+                              on_outer_chunks(s, [&](int64_t first, int64_t count, int64_t) {
+                                for (int64_t row = first; row < first + count; ++row) {
+                                  const int64_t at = row * s.dim_size;
+                                  const uint8_t* masked = mask_rows.row(row);
+                                  softmax_backward_lastdim(dout + at, y + at, dinp + at, 1,
+                                                           s.dim_size);
+                                  for (int64_t i = 0; i < s.dim_size; ++i) {
+                                    const T scaled = dinp[at + i] / static_cast<T>(divisor);
+                                    dinp[at + i] = masked[i] != 0 ? T(0) : scaled;
+                                  }
+                                }
+                              });
+                            });
 }
 
 Tensor log_softmax(const Tensor& input, int64_t dim) {
   return along_dim("log_softmax", input, dim, [](const auto* x, auto* y, const Slices& s) {
-    if (s.last_dim)
-      log_softmax_lastdim(x, y, s.outer, s.dim_size);
-    else
-      log_softmax_dim(x, y, s.outer, s.dim_size, s.inner);
+    on_outer_chunks(s, [&](int64_t, int64_t count, int64_t at) {
+      if (s.last_dim)
+        log_softmax_lastdim(x + at, y + at, count, s.dim_size);
+      else
+        log_softmax_dim(x + at, y + at, count, s.dim_size, s.inner);
+    });
   });
 }
 
 Tensor log_softmax_backward(const Tensor& grad_out, const Tensor& output, int64_t dim) {
-  return backward_along_dim("log_softmax_backward", grad_out, output, dim,
-                            [](const auto* dout, const auto* y, auto* dinp, const Slices& s) {
-                              if (s.last_dim)
-                                log_softmax_backward_lastdim(dout, y, dinp, s.outer, s.dim_size);
-                              else
-                                log_softmax_backward_dim(dout, y, dinp, s.outer, s.dim_size,
-                                                         s.inner);
-                            });
+  return backward_along_dim(
+      "log_softmax_backward", grad_out, output, dim,
+      [](const auto* dout, const auto* y, auto* dinp, const Slices& s) {
+        on_outer_chunks(s, [&](int64_t, int64_t count, int64_t at) {
+          if (s.last_dim)
+            log_softmax_backward_lastdim(dout + at, y + at, dinp + at, count, s.dim_size);
+          else
+            log_softmax_backward_dim(dout + at, y + at, dinp + at, count, s.dim_size, s.inner);
+        });
+      });
 }
 
 }  // namespace mg::kernels

@@ -1,10 +1,13 @@
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 
+#include "minigrad/tensor/parallel.h"
 #include "minigrad/tensor/shape.h"
+#include "minigrad/tensor/tensor.h"
 
 namespace mg::detail {
 
@@ -44,51 +47,94 @@ inline int64_t offset_of(int64_t index, const Shape& sizes, const Shape& strides
   return offset;
 }
 
-// The multi-operand form: N views walked in step over one shape, e.g. an output and its two
-// inputs. strides[k] are operand k's strides in that shape (0 on a broadcast dim) and offsets[k]
-// its first element. Calls row(offsets, n, row_strides) for each innermost row, where operand k's
-// row sits at offsets[k], offsets[k] + row_strides[k], ... Dims of size 1 are dropped and dims
-// that every operand walks contiguously are merged first, so a contiguous tensor is one long row
-// whichever its rank, and the kernel's inner loop gets as much work as possible per call.
-template <size_t N, typename Row>
-void for_each_row(const Shape& shape, const std::array<Shape, N>& strides,
-                  std::array<int64_t, N> offsets, Row row) {
-  for (int64_t size : shape)
-    if (size == 0) return;
-  Shape sizes;
-  std::array<Shape, N> merged;
+// N views walked in step over one shape, e.g. an output and its two inputs: their sizes with the
+// dims of size 1 dropped and the dims that every operand walks contiguously merged, so that a
+// contiguous tensor is one long row whichever its rank and a kernel's inner loop gets as much work
+// as possible per call. strides[k] are operand k's strides in that shape (0 on a broadcast dim).
+template <size_t N>
+struct MergedDims {
+  Shape sizes;  // never empty: a 0-dim tensor, or one of all sizes 1, is one row of one element
+  std::array<Shape, N> strides;
+};
+
+template <size_t N>
+MergedDims<N> merge_dims(const Shape& shape, const std::array<Shape, N>& strides) {
+  MergedDims<N> dims;
   for (size_t d = 0; d < shape.size(); ++d) {
     if (shape[d] == 1) continue;
-    bool mergeable = !sizes.empty();
+    bool mergeable = !dims.sizes.empty();
     for (size_t k = 0; k < N && mergeable; ++k)
-      mergeable = merged[k].back() == strides[k][d] * shape[d];
+      mergeable = dims.strides[k].back() == strides[k][d] * shape[d];
     if (mergeable) {
-      sizes.back() *= shape[d];
-      for (size_t k = 0; k < N; ++k) merged[k].back() = strides[k][d];
+      dims.sizes.back() *= shape[d];
+      for (size_t k = 0; k < N; ++k) dims.strides[k].back() = strides[k][d];
     } else {
-      sizes.push_back(shape[d]);
-      for (size_t k = 0; k < N; ++k) merged[k].push_back(strides[k][d]);
+      dims.sizes.push_back(shape[d]);
+      for (size_t k = 0; k < N; ++k) dims.strides[k].push_back(strides[k][d]);
     }
+  }
+  if (dims.sizes.empty()) {
+    dims.sizes.push_back(1);
+    for (size_t k = 0; k < N; ++k) dims.strides[k].push_back(1);
+  }
+  return dims;
+}
+
+// Calls row(offsets, n, row_strides) for the rows, or parts of rows, that hold elements
+// [begin, end) of dims in row-major order: operand k's part sits at offsets[k],
+// offsets[k] + row_strides[k], ... An odometer over the outer dims keeps this iterative for any
+// rank.
+template <size_t N, typename Row>
+void walk_rows(const MergedDims<N>& dims, std::array<int64_t, N> offsets, int64_t begin,
+               int64_t end, Row& row) {
+  const Shape& sizes = dims.sizes;
+  const int64_t inner = static_cast<int64_t>(sizes.size()) - 1;
+  Shape index(sizes.size());
+  for (int64_t d = inner, rest = begin; d >= 0; --d) {
+    index[d] = rest % sizes[d];
+    rest /= sizes[d];
+    for (size_t k = 0; k < N; ++k) offsets[k] += index[d] * dims.strides[k][d];
   }
   std::array<int64_t, N> row_strides;
-  if (sizes.empty()) {  // a 0-dim tensor or all sizes 1: one element
-    row_strides.fill(1);
-    return row(offsets, int64_t{1}, row_strides);
-  }
-  const int64_t inner = static_cast<int64_t>(sizes.size()) - 1;
-  for (size_t k = 0; k < N; ++k) row_strides[k] = merged[k][inner];
-  Shape index(sizes.size(), 0);
-  while (true) {
-    row(offsets, sizes[inner], row_strides);
-    int64_t d = inner - 1;
-    for (; d >= 0; --d) {
-      for (size_t k = 0; k < N; ++k) offsets[k] += merged[k][d];
+  for (size_t k = 0; k < N; ++k) row_strides[k] = dims.strides[k][inner];
+  for (int64_t i = begin;;) {
+    const int64_t n = std::min(sizes[inner] - index[inner], end - i);
+    row(offsets, n, row_strides);
+    i += n;
+    if (i == end) return;
+    // the next row: back to this row's start, then count on the outer dims
+    for (size_t k = 0; k < N; ++k) offsets[k] -= index[inner] * row_strides[k];
+    index[inner] = 0;
+    for (int64_t d = inner - 1; d >= 0; --d) {
+      for (size_t k = 0; k < N; ++k) offsets[k] += dims.strides[k][d];
       if (++index[d] < sizes[d]) break;
-      for (size_t k = 0; k < N; ++k) offsets[k] -= merged[k][d] * sizes[d];
+      for (size_t k = 0; k < N; ++k) offsets[k] -= dims.strides[k][d] * sizes[d];
       index[d] = 0;
     }
-    if (d < 0) return;
   }
+}
+
+// Calls row(offsets, n, row_strides) for each innermost row of N views walked in step over shape
+// (see MergedDims), offsets[k] being operand k's first element; in row-major order.
+template <size_t N, typename Row>
+void for_each_row(const Shape& shape, const std::array<Shape, N>& strides,
+                  const std::array<int64_t, N>& offsets, Row row) {
+  for (int64_t size : shape)
+    if (size == 0) return;
+  const MergedDims<N> dims = merge_dims(shape, strides);
+  walk_rows(dims, offsets, 0, numel(dims.sizes), row);
+}
+
+// for_each_row over chunks of the elements on both cores (parallel.h), for kernels whose every
+// element is computed on its own: rows come in no particular order, and may be cut in parts.
+template <size_t N, typename Row>
+void parallel_for_each_row(const Shape& shape, const std::array<Shape, N>& strides,
+                           const std::array<int64_t, N>& offsets, Row row) {
+  for (int64_t size : shape)
+    if (size == 0) return;
+  const MergedDims<N> dims = merge_dims(shape, strides);
+  parallel_for(0, numel(dims.sizes), kGrainSize,
+               [&](int64_t begin, int64_t end) { walk_rows(dims, offsets, begin, end, row); });
 }
 
 }  // namespace mg::detail

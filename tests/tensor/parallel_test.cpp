@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <minigrad/minigrad.h>
+#include <minigrad/tensor/elementwise.h>
 #include <minigrad/tensor/parallel.h>
 
 #include <algorithm>
@@ -171,6 +172,104 @@ const Case kCases[] = {
        const Tensor x = leaf({kRows, kCols});
        return with_grads(dropout(x, 0.25), {x});
      }},
+    {"add_broadcast_row",
+     [] {
+       const Tensor x = leaf({kRows, kCols}), row = leaf({kCols});
+       return with_grads(x + row, {x, row});
+     }},
+    {"mul_transposed",
+     [] {
+       const Tensor x = leaf({kRows, kCols}), y = leaf({kCols, kRows});
+       return with_grads(x * y.T(), {x, y});
+     }},
+    {"div_scalar_float64",
+     [] {
+       const Tensor x = randn({kRows, kCols}, kFloat64).requires_grad_();
+       return with_grads(x / 3.0, {x});
+     }},
+    {"exp",
+     [] {
+       const Tensor x = leaf({kRows, kCols});
+       return with_grads(exp(x), {x});
+     }},
+    {"log_transposed",
+     [] {
+       const Tensor x = rand({kCols, kRows}).requires_grad_();
+       return with_grads(log(x.T()), {x});
+     }},
+    {"tanh",
+     [] {
+       const Tensor x = leaf({kRows, kCols});
+       return with_grads(tanh(x), {x});
+     }},
+    {"sigmoid",
+     [] {
+       const Tensor x = leaf({kRows, kCols});
+       return with_grads(sigmoid(x), {x});
+     }},
+    {"relu",
+     [] {
+       const Tensor x = leaf({kRows, kCols});
+       return with_grads(relu(x), {x});
+     }},
+    {"gelu_tanh",
+     [] {
+       const Tensor x = leaf({kRows, kCols});
+       return with_grads(gelu(x, "tanh"), {x});
+     }},
+    {"gelu_none_transposed",
+     [] {
+       const Tensor x = leaf({kCols, kRows});
+       return with_grads(gelu(x.T(), "none"), {x});
+     }},
+    {"where",
+     [] {
+       const Tensor x = leaf({kRows, kCols}), y = leaf({kRows, kCols});
+       return with_grads(where(x > y, x, y), {x, y});
+     }},
+    {"masked_fill_and_copy",
+     [] {
+       const Tensor x = leaf({kRows, kCols});
+       const Tensor filled = masked_fill(x, rand({kCols}) > 0.5, -1.0);
+       return with_grads(filled.T().contiguous(), {x});
+     }},
+    {"to_float64",
+     [] {
+       const Tensor x = leaf({kRows, kCols});
+       return with_grads(x.to(kFloat64), {x});
+     }},
+    {"softmax_last_dim",
+     [] {
+       const Tensor x = leaf({kRows, kCols});
+       return with_grads(softmax(x, -1), {x});
+     }},
+    {"softmax_dim0",
+     [] {
+       const Tensor x = leaf({kRows, kCols});
+       return with_grads(softmax(x, 0), {x});
+     }},
+    {"log_softmax_last_dim",
+     [] {
+       const Tensor x = leaf({kRows, kCols});
+       return with_grads(log_softmax(x, -1), {x});
+     }},
+    {"log_softmax_middle_dim",
+     [] {
+       const Tensor x = leaf({30, 101, 37});
+       return with_grads(log_softmax(x, 1), {x});
+     }},
+    {"masked_softmax_causal",
+     [] {
+       const Tensor scores = leaf({4, 3, 128, 128});
+       const Tensor mask = ones({128, 128}).triu(1).to(kBool);
+       return with_grads(masked_softmax(scores, mask, 8.0), {scores});
+     }},
+    {"cross_entropy",
+     [] {
+       const Tensor logits = leaf({16, 64, 97});
+       const Tensor targets = (rand({16, 64}) * 97).to(kInt64);
+       return with_grads(cross_entropy(logits, targets), {logits});
+     }},
     {"sgd_nesterov",
      [] {
        return three_steps<optim::SGD>(
@@ -212,6 +311,29 @@ TEST_P(ThreadCountBits, SameAtOneTwoAndThreeThreads) {
 
 INSTANTIATE_TEST_SUITE_P(Kernels, ThreadCountBits, testing::ValuesIn(kCases),
                          [](const testing::TestParamInfo<Case>& info) { return info.param.name; });
+
+// Chunks cut rows anywhere: each element must still meet its own operands. Results through a
+// transposed and a broadcast layout, whose rows the chunks cut differently, equal those of the
+// same math on contiguous copies, and those of a plain loop.
+TEST(ParallelForEachRow, ChunksCutRowsAtTheRightElements) {
+  const ThreadCount thread_count(2);
+  manual_seed(7);
+  const Tensor x = randn({37, kCols}), row = randn({37});
+  const Tensor sum_t = x.T() + row;  // [kCols, 37], rows of 37 cut by chunks of 32768
+  const std::vector<float> x_values = x.to_vector<float>(), row_values = row.to_vector<float>();
+  const std::vector<float> sums = sum_t.to_vector<float>();
+  for (int64_t i = 0; i < kCols; ++i)
+    for (int64_t j = 0; j < 37; ++j)
+      ASSERT_EQ(sums[i * 37 + j], x_values[j * kCols + i] + row_values[j]) << i << ", " << j;
+  const std::vector<float> exp_t = exp(x.T()).contiguous().to_vector<float>();
+  const std::vector<float> exp_contiguous = exp(x.T().contiguous()).to_vector<float>();
+  EXPECT_EQ(exp_t, exp_contiguous);
+  const Tensor grad_out = randn({kCols, 37});
+  EXPECT_EQ(
+      kernels::gelu_backward(grad_out.T(), x, kernels::GeluApproximate::Tanh).to_vector<float>(),
+      kernels::gelu_backward(grad_out.T().contiguous(), x, kernels::GeluApproximate::Tanh)
+          .to_vector<float>());
+}
 
 // The chunks of [begin, end), sorted, as parallel_for handed them out.
 std::vector<std::pair<int64_t, int64_t>> chunks_of(int64_t begin, int64_t end, int64_t grain) {
