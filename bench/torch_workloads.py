@@ -67,8 +67,11 @@ def train_step_tiny_gpt():
                           emb_dim=c["emb_dim"], n_heads=c["n_heads"], n_layers=c["n_layers"],
                           drop_rate=c["drop_rate"], qkv_bias=False))
     optimizer = torch.optim.AdamW(model.parameters(), lr=c["lr"], weight_decay=c["weight_decay"])
-    offsets = torch.randint(len(ids) - c["context_length"], (c["batch_size"], 1))
-    windows = ids[offsets + torch.arange(c["context_length"] + 1)]
+    # batch_size random windows of context_length + 1 tokens of the training part, the first 90%
+    # (charlm::random_batch; which windows does not change the time).
+    train = ids[:len(ids) - int(len(ids) * 0.1)]
+    offsets = torch.randint(len(train) - c["context_length"], (c["batch_size"], 1))
+    windows = train[offsets + torch.arange(c["context_length"] + 1)]
     inputs, targets = windows[:, :-1], windows[:, 1:]
 
     def step():
