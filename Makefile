@@ -1,5 +1,5 @@
 # The two set-up commands: `make demo` and `make test`. Each installs what is missing first.
-.PHONY: deps test test-asan bench demo format clean
+.PHONY: deps test test-asan bench bench-compare demo format clean
 
 deps:
 	@scripts/install-deps.sh
@@ -18,6 +18,13 @@ bench: deps
 	cmake --preset release
 	cmake --build --preset release
 	./build/release/bench/minigrad_bench
+
+# minigrad_bench beside PyTorch (Python, and libtorch C++ when libtorch-dev is there): one table.
+# COMPARE_ARGS="--rounds 1 --filter GELU --min-time 0.2" for a quick run.
+bench-compare: deps
+	cmake --preset release -DMINIGRAD_BENCH_LIBTORCH=ON
+	cmake --build --preset release
+	/usr/bin/python3 bench/compare.py $(COMPARE_ARGS)
 
 demo: deps
 	cmake --preset release

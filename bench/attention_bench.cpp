@@ -1,7 +1,8 @@
 // The attention modules forward and backward: the tiny SelfAttentionV2 of the notebooks, where
 // per-op overhead dominates, and causal MultiHeadAttention the width of GPT-2 small (768, 12
 // heads), where the matmuls do. Rates use wall time, since OpenBLAS runs its own threads.
-// bench/torch_attention.py is the same work in PyTorch; bench/compare_attention.py runs both.
+// bench/torch_workloads.py is the same work in PyTorch, libtorch_bench.cpp the tiny one in
+// libtorch C++; bench/compare.py (`make bench-compare`) runs them all.
 #include <benchmark/benchmark.h>
 
 #include <minigrad/minigrad.h>
