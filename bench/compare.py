@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""minigrad_bench's workloads beside the same work in PyTorch, measured in one run, as one markdown
-table. Each round runs minigrad_bench (the Release build in build/release), PyTorch in Python
+"""minigrad_bench beside PyTorch on the same workloads, in one run, as one markdown table.
+
+Each round runs minigrad_bench (the Release build in build/release), PyTorch in Python
 (bench/torch_workloads.py) at 1 and at 2 threads and, when it was built, libtorch C++
 (libtorch_bench) at 1 and at 2 threads, one after the other (in reverse order every other round),
 so that every side sees the same machine. The table gives each side's median over the rounds,
