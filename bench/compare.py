@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""minigrad_bench's workloads beside the same work in PyTorch, measured in one run, as one markdown
-table. Each round runs minigrad_bench (the Release build in build/release), PyTorch in Python
+"""minigrad_bench beside PyTorch on the same workloads, in one run, as one markdown table.
+
+Each round runs minigrad_bench (the Release build in build/release), PyTorch in Python
 (bench/torch_workloads.py) at 1 and at 2 threads and, when it was built, libtorch C++
 (libtorch_bench) at 1 and at 2 threads, one after the other (in reverse order every other round),
 so that every side sees the same machine. The table gives each side's median over the rounds,
@@ -9,6 +10,10 @@ with the machine's load; compare the ratios.
 
   make bench-compare [COMPARE_ARGS="--rounds 1 --filter GELU --min-time 0.2"]  # builds Release
   /usr/bin/python3 bench/compare.py [--rounds 3] [--filter REGEX] [--min-time 1]
+                                    [--baseline OLD/minigrad_bench]
+
+--baseline adds a column for an older minigrad_bench (a copy of one built before a change), so
+that a before-and-after ratio comes from the same alternating run.
 """
 import argparse
 import ctypes
@@ -28,7 +33,10 @@ HERE = pathlib.Path(__file__).resolve().parent
 BUILD = HERE.parent / "build" / "release" / "bench"
 MINIGRAD_BENCH, LIBTORCH_BENCH = BUILD / "minigrad_bench", BUILD / "libtorch_bench"
 TORCH_THREADS = (1, 2)
-PYTORCH_SIDES = ("Python", "C++")
+# The sides beside minigrad's, with their column headings: PyTorch's, and an older minigrad_bench
+# when --baseline names one.
+PYTORCH_COLUMNS = [("Python", "PyTorch (Python)"), ("C++", "libtorch (C++)")]
+BASELINE_COLUMN = ("baseline", "minigrad --baseline")
 UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 
 
@@ -46,8 +54,8 @@ def google_benchmark(binary, names, min_time, *flags):
     return seconds, report["context"]
 
 
-def minigrad_side(names, min_time):
-    return google_benchmark(MINIGRAD_BENCH, names, min_time)[0], None
+def minigrad_side(names, min_time, binary=MINIGRAD_BENCH):
+    return google_benchmark(binary, names, min_time)[0], None
 
 
 def python_side(names, min_time, threads):
@@ -66,10 +74,12 @@ def libtorch_side(names, min_time, threads):
     return seconds, context["torch_version"]
 
 
-def sides():
+def sides(baseline):
     """(side, torch threads or None, run) in the order of a round, where run(names, min_time)
     gives ({name: seconds per call}, the side's torch version)."""
     found = [("minigrad", None, minigrad_side)]
+    if baseline:
+        found.append(("baseline", None, functools.partial(minigrad_side, binary=baseline)))
     found += [("Python", threads, functools.partial(python_side, threads=threads))
               for threads in TORCH_THREADS]
     if LIBTORCH_BENCH.exists():
@@ -95,22 +105,23 @@ def shown(seconds):
     return f"{seconds * 1e6:.1f} us" if seconds < 1e-3 else f"{seconds * 1e3:.1f} ms"
 
 
-def row(name, timings):
-    """A table row: minigrad's median, then for each PyTorch side the median at its faster
-    thread count and minigrad's speed-up over it ("-" where a side did not run the workload)."""
+def row(name, timings, columns):
+    """A table row: minigrad's median, then for each other side its median (PyTorch's at its
+    faster thread count) and minigrad's speed-up over it ("-" where it did not run the
+    workload)."""
     if name not in timings[("minigrad", None)]:
         sys.exit(f"{MINIGRAD_BENCH} has no {name}: is the Release build out of date?")
     ours = statistics.median(timings[("minigrad", None)][name])
     cells = [f"`{name}` ({torch_workloads.WORKLOADS[name][0]})", shown(ours)]
-    for side in PYTORCH_SIDES:
+    for side, _ in columns:
         medians = [(statistics.median(runs[name]), threads)
                    for (each, threads), runs in timings.items() if each == side and name in runs]
         if not medians:
             cells += ["-", "-"]
             continue
         theirs, threads = min(medians)
-        cells += [f"{shown(theirs)} ({threads} thread{'s' if threads > 1 else ''})",
-                  f"**{theirs / ours:.2f}x**"]
+        on_threads = f" ({threads} thread{'s' if threads > 1 else ''})" if threads else ""
+        cells += [shown(theirs) + on_threads, f"**{theirs / ours:.2f}x**"]
     return "| " + " | ".join(cells) + " |"
 
 
@@ -120,6 +131,8 @@ def main():
     parser.add_argument("--filter", default=".", help="a regex the workload names must match")
     parser.add_argument("--min-time", type=float, default=1.0,
                         help="seconds each side spends on each workload per round")
+    parser.add_argument("--baseline", type=pathlib.Path,
+                        help="an older minigrad_bench to run beside, as one more column")
     args = parser.parse_args()
     names = [name for name in torch_workloads.WORKLOADS if re.search(args.filter, name)]
     if not names:
@@ -127,7 +140,7 @@ def main():
     if not MINIGRAD_BENCH.exists():
         sys.exit(f"{MINIGRAD_BENCH} is missing: `make bench-compare` builds it")
 
-    order = sides()
+    order = sides(args.baseline)
     timings = {(side, threads): {} for side, threads, _ in order}  # {name: [seconds per round]}
     versions = {}
     for done in range(args.rounds):
@@ -138,17 +151,20 @@ def main():
                 timings[(side, threads)].setdefault(name, []).append(value)
 
     corename, blas_threads = openblas()
-    torch_versions = ", ".join(f"{versions[side]} ({side})" for side in PYTORCH_SIDES
+    columns = [column for column in PYTORCH_COLUMNS + [BASELINE_COLUMN] if column[0] in versions]
+    torch_versions = ", ".join(f"{versions[side]} ({side})" for side, _ in PYTORCH_COLUMNS
                                if side in versions)
     print(f"{args.rounds} round(s), medians; PyTorch {torch_versions} at "
           f"{' and '.join(map(str, TORCH_THREADS))} threads, the faster shown; OpenBLAS "
           f"{corename}, {blas_threads} threads by default; {environment('OPENBLAS_CORETYPE')}; "
           f"{environment('OPENBLAS_NUM_THREADS')}; {environment('MG_NUM_THREADS')}; "
           f"{os.cpu_count()} cores\n")
-    print("| workload | minigrad | PyTorch (Python) | minigrad faster by | libtorch (C++) "
-          "| minigrad faster by |\n|---|---|---|---|---|---|")
+    headings = ["workload", "minigrad"]
+    for _, heading in columns:
+        headings += [heading, "minigrad faster by"]
+    print("| " + " | ".join(headings) + " |\n" + "|---" * len(headings) + "|")
     for name in names:
-        print(row(name, timings))
+        print(row(name, timings, columns))
     if "C++" not in versions:
         print(f"\nNo C++ column: {LIBTORCH_BENCH} was not built (`make bench-compare` builds it "
               "when libtorch-dev is installed).")

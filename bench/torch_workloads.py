@@ -1,8 +1,10 @@
 #!/usr/bin/python3
-"""minigrad_bench's workloads in PyTorch (Python), under the same names: the same modules (the
-book's chapter-3 and chapter-4 classes, from tests/golden/gen_nn.py and gen_gpt.py), shapes,
-optimizer and steps, timed as Google Benchmark times minigrad's: one untimed warm-up call, then
-calls until at least --min-time seconds have passed, reporting the mean wall time of one.
+"""minigrad_bench's workloads in PyTorch (Python), under the same names.
+
+The same modules (the book's chapter-3 and chapter-4 classes, from tests/golden/gen_nn.py and
+gen_gpt.py), shapes, optimizer and steps as minigrad_bench's, timed as Google Benchmark times
+minigrad's: one untimed warm-up call, then calls until at least --min-time seconds have passed,
+reporting the mean wall time of one.
 
   /usr/bin/python3 bench/torch_workloads.py [--threads N] [--filter REGEX] [--json]
   make bench-compare     # every side in alternating rounds, one table (bench/compare.py)
