@@ -118,6 +118,12 @@ const Case kCases[] = {
     {"var_dim1", on_leaf([](const Tensor& x) { return var(x, {1}); })},
     {"max_all", on_leaf([](const Tensor& x) { return max(x); })},
     {"max_dim0", on_leaf([](const Tensor& x) { return std::get<0>(max(x, 0)); })},
+    // Whole numbers tie in many chunks: the first of them must win.
+    {"argmax_argmin_all_ties",
+     [] {
+       const Tensor x = (randn({kRows, kCols}) * 2).to(kInt64).to(kFloat32);
+       return std::vector{argmax(x), argmin(x), max(x), min(x)};
+     }},
     {"argmax_dim1",
      [] {
        return std::vector{argmax(randn({kRows, kCols}), 1)};
@@ -176,6 +182,23 @@ TEST_P(ThreadCountBits, SameAtOneTwoAndThreeThreads) {
 
 INSTANTIATE_TEST_SUITE_P(Kernels, ThreadCountBits, testing::ValuesIn(kCases),
                          [](const testing::TestParamInfo<Case>& info) { return info.param.name; });
+
+TEST(ParallelPick, ChunkedArgmaxIsTheOnePassArgmax) {
+  const ThreadCount thread_count(2);
+  constexpr int64_t n = 4 * kGrainSize + 3;
+  manual_seed(1);
+  // Whole numbers, so that every chunk holds ties of the extremes.
+  std::vector<float> values = (randn({n}) * 2).to(kInt64).to(kFloat32).to_vector<float>();
+  const auto first = [&](auto position) { return position - values.begin(); };
+  EXPECT_EQ(argmax(from_vector(values, {n})).item<int64_t>(),
+            first(std::max_element(values.begin(), values.end())));
+  EXPECT_EQ(argmin(from_vector(values, {n})).item<int64_t>(),
+            first(std::min_element(values.begin(), values.end())));
+  values[3 * kGrainSize + 1] = NAN;  // the first NaN wins, in whichever chunk
+  values[3 * kGrainSize + 9] = NAN;
+  values[4 * kGrainSize] = NAN;
+  EXPECT_EQ(argmax(from_vector(values, {n})).item<int64_t>(), 3 * kGrainSize + 1);
+}
 
 // The chunks of [begin, end), sorted, as parallel_for handed them out.
 std::vector<std::pair<int64_t, int64_t>> chunks_of(int64_t begin, int64_t end, int64_t grain) {
