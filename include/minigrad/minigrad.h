@@ -21,6 +21,7 @@
 #include "minigrad/tensor/dtype.h"
 #include "minigrad/tensor/error.h"
 #include "minigrad/tensor/factory.h"
+#include "minigrad/tensor/parallel.h"
 #include "minigrad/tensor/print.h"
 #include "minigrad/tensor/random.h"
 #include "minigrad/tensor/tensor.h"

@@ -28,8 +28,8 @@ Tensor dropout_noise(const Shape& shape, Dtype dtype, double p, Generator& gen) 
   const int64_t n = noise.numel();
   const double keep_prob = 1 - p;
   std::vector<uint8_t> keep(n);
-  // The draws stay on this thread, one after another: each stream is one sequence of numbers
-  // that PyTorch's mask reproduces only in that order. Scaling the mask is parallel.
+  // The draws stay on this thread, in the generator's order, so that the mask is PyTorch's bit
+  // for bit; only turning it into the noise runs in parallel.
   if (dropout_stream() == DropoutStream::Mkl)
     bernoulli_keep_mask_mkl(keep.data(), n, keep_prob, gen);
   else

@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "minigrad/tensor/factory.h"
+#include "minigrad/tensor/parallel.h"
 #include "minigrad/tensor/views.h"
 #include "strided_loop.h"
 
@@ -61,10 +62,39 @@ void check_blas_size(int64_t value, const Shape& a_shape, const Shape& b_shape) 
         " needs a size or stride beyond BLAS's 32-bit integers");
 }
 
+// OpenBLAS's second thread pays only for large products: one of fewer than 2^28 multiply-adds
+// (m * n * k) runs on one thread. Measured on this shared 2-core machine (Release, sgemm alone,
+// medians of 301 calls alternating 1 and 2 threads), two threads took 0.54x the time of one for
+// 1024x128x512 (m x k x n) while the other sessions were quiet (load 4) and 2.5x while they were
+// busy (load 9); 1024x768x768 gained from two in both (0.71x, 0.73x). The training step
+// (BM_TrainStepTinyGPT, 5 alternating runs) took 391 ms with this rule against 443 ms with
+// OpenBLAS's own choice at load 9, 210 against 211 ms at load 4. OpenBLAS runs products below
+// 2^18 (the per-head 64x64x32 ones) on one thread anyway. Setting the count costs a few
+// nanoseconds, and OpenBLAS's worker, given no work, stays asleep instead of spinning.
+constexpr int64_t kOneThreadProducts = int64_t{1} << 28;
+
+// Runs OpenBLAS on one thread for the scope when a product of m * n * k is better off so.
+class BlasThreadsFor {
+ public:
+  explicit BlasThreadsFor(int64_t products)
+      : threads_(products < kOneThreadProducts ? get_num_threads() : 1) {
+    if (threads_ > 1) openblas_set_num_threads(1);
+  }
+  ~BlasThreadsFor() {
+    if (threads_ > 1) openblas_set_num_threads(threads_);
+  }
+  BlasThreadsFor(const BlasThreadsFor&) = delete;
+  BlasThreadsFor& operator=(const BlasThreadsFor&) = delete;
+
+ private:
+  int threads_;  // to restore; 1 when nothing was switched
+};
+
 // c[m, n] = a[m, k] @ b[k, n], c row-major with leading dim ldc. All sizes are positive.
 template <typename T>
 void gemm(const BlasMatrix& a_layout, const BlasMatrix& b_layout, int64_t m, int64_t n, int64_t k,
           const T* a, const T* b, T* c, int64_t ldc) {
+  const BlasThreadsFor threads(m * n * k);
   const auto as_int = [](int64_t value) { return static_cast<int>(value); };
   if constexpr (std::is_same_v<T, float>)
     cblas_sgemm(CblasRowMajor, a_layout.trans, b_layout.trans, as_int(m), as_int(n), as_int(k),

@@ -244,15 +244,35 @@ bool is_nan(T value) {
 
 enum class Extreme { Max, Min };
 
+// Whether `value`, met after `current`, takes its place: NaN wins, ties keep the earlier one.
+template <typename T>
+bool replaces(T value, T current, Extreme extreme) {
+  return is_nan(value) || (extreme == Extreme::Max ? value > current : value < current);
+}
+
 // The index of the largest (Max) or smallest (Min) of n elements x[0], x[stride], ...: the first
 // one on ties, and the first NaN if there is one, as PyTorch's CPU kernels pick.
 template <typename T>
-int64_t pick(const T* x, int64_t n, int64_t stride, Extreme extreme) {
+int64_t pick_serial(const T* x, int64_t n, int64_t stride, Extreme extreme) {
   int64_t best = 0;
-  for (int64_t k = 1; k < n && !is_nan(x[best * stride]); ++k) {
-    const T value = x[k * stride], current = x[best * stride];
-    if (is_nan(value) || (extreme == Extreme::Max ? value > current : value < current)) best = k;
-  }
+  for (int64_t k = 1; k < n && !is_nan(x[best * stride]); ++k)
+    if (replaces(x[k * stride], x[best * stride], extreme)) best = k;
+  return best;
+}
+
+// The same pick over a long row: each chunk's pick, then those in chunk order by the same rule,
+// which is the pick of one pass.
+template <typename T>
+int64_t pick(const T* x, int64_t n, int64_t stride, Extreme extreme) {
+  if (n <= kGrainSize) return pick_serial(x, n, stride, extreme);
+  std::vector<int64_t> chunk_best(static_cast<size_t>((n - 1) / kGrainSize + 1));
+  parallel_for(0, n, kGrainSize, [&](int64_t begin, int64_t end) {
+    chunk_best[static_cast<size_t>(begin / kGrainSize)] =
+        begin + pick_serial(x + begin * stride, end - begin, stride, extreme);
+  });
+  int64_t best = chunk_best[0];
+  for (size_t c = 1; c < chunk_best.size() && !is_nan(x[best * stride]); ++c)
+    if (replaces(x[chunk_best[c] * stride], x[best * stride], extreme)) best = chunk_best[c];
   return best;
 }
 

@@ -13,8 +13,9 @@
 // into the output (out = ((0 + part_0) + part_1) + ...). So x.T.sum(0) gives the bits of
 // x.sum(1), but x.T.contiguous().sum(0) does not; x[:, :k].sum() of a [R, C] x is the sequential
 // sum of the R row sums. With more than one thread PyTorch splits large inputs (seen at 2^20
-// elements) and its bits differ from these; AVX-512 builds use 16-float vectors:
-// build with -DMG_SUM_VECTOR_BYTES=64 to match those.
+// elements) and its bits differ from these; minigrad's stay these at every thread count, its
+// parallel parts being sums that are independent in this order. AVX-512 builds use 16-float
+// vectors: build with -DMG_SUM_VECTOR_BYTES=64 to match those.
 
 #include <cstdint>
 
