@@ -56,7 +56,7 @@ KernelOp kernel_op(const std::string& name) {
       {"sqrt", {op(UnaryOp::Sqrt), 0}},
       {"abs", {op(UnaryOp::Abs), 0}},
       {"tanh", {op(UnaryOp::Tanh), 1}},
-      {"sigmoid", {op(UnaryOp::Sigmoid), 2}},
+      {"sigmoid", {op(UnaryOp::Sigmoid), 1}},
       {"relu", {op(UnaryOp::Relu), 0}},
       {"gelu_none", {[](const Tensor& x) { return gelu(x, GeluApproximate::None); }, 48}},
       {"gelu_tanh", {[](const Tensor& x) { return gelu(x, GeluApproximate::Tanh); }, 1}},
