@@ -70,7 +70,13 @@ class ShapeVector {
     size_ = count;
   }
   void clear() { resize(0); }
-  void push_back(int64_t value) { resize(size_ + 1, value); }
+  void push_back(int64_t value) {
+    if (size_ < kInlineDims) {  // the common case, kept small enough to inline
+      inline_[size_++] = value;
+      return;
+    }
+    resize(size_ + 1, value);
+  }
   void pop_back() { resize(size_ - 1); }
 
   iterator insert(const_iterator position, int64_t value) {
