@@ -42,10 +42,20 @@ std::string str(const Args&... args) {
   return out.str();
 }
 
+namespace detail {
+// The failing side of check(), kept out of line so that a check is a compare and a branch where
+// it is written: ops make dozens of them.
+template <typename... Args>
+[[noreturn, gnu::cold, gnu::noinline]] void fail(const Args&... message) {
+  throw Error(str(message...));
+}
+}  // namespace detail
+
 // Throws mg::Error with the concatenated message when `condition` is false.
 template <typename... Args>
-void check(bool condition, const Args&... message) {
-  if (!condition) throw Error(str(message...));
+inline void check(bool condition, const Args&... message) {
+  if (!condition) [[unlikely]]
+    detail::fail(message...);
 }
 
 }  // namespace mg
