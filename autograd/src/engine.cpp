@@ -1,6 +1,7 @@
 // The backward engine: an iterative topological walk from the root, then one pass that runs each
 // node's gradient formulas once every consumer of its result has contributed. Also grad mode.
-#include <unordered_map>
+#include <atomic>
+#include <vector>
 
 #include "minigrad/autograd/node.h"
 #include "minigrad/tensor/elementwise.h"
@@ -73,22 +74,35 @@ Tensor input_gradient(const Node& node, size_t i, const Tensor& grad_out) {
   return grad_input;
 }
 
-// For each node reachable from `root`, how many edges lead into it: the gradients it must
-// receive before its own formulas can run.
-std::unordered_map<Node*, int> count_dependencies(Node* root) {
-  std::unordered_map<Node*, int> dependencies{{root, 0}};
-  std::vector<Node*> to_visit{root};
-  while (!to_visit.empty()) {
-    Node* node = to_visit.back();
-    to_visit.pop_back();
-    for (const Node::Edge& edge : node->edges) {
+// A node reachable from the root in the backward pass under way, with its gradient so far.
+struct PendingNode {
+  Node* node;
+  int dependencies = 0;  // edges into it whose gradients are still to come
+  Tensor grad_sum;
+};
+
+// Every node reachable from `root`, the root first, each with the number of edges that lead into
+// it: the gradients it must receive before its own formulas can run. The list is also the queue
+// of the walk, and each node notes its place in it, so no map is needed.
+std::vector<PendingNode> pending_nodes(Node* root) {
+  static std::atomic<uint64_t> passes = 0;
+  const uint64_t pass = ++passes;
+  std::vector<PendingNode> pending;
+  pending.reserve(64);  // a small graph's, in one allocation
+  auto discover = [&](Node* node) {
+    node->backward_pass = pass;
+    node->backward_slot = pending.size();
+    pending.push_back({.node = node, .dependencies = 0, .grad_sum = Tensor()});
+  };
+  discover(root);
+  for (size_t next = 0; next < pending.size(); ++next) {
+    for (const Node::Edge& edge : pending[next].node->edges) {
       if (!edge.node) continue;
-      auto [entry, first_visit] = dependencies.try_emplace(edge.node.get(), 0);
-      ++entry->second;
-      if (first_visit) to_visit.push_back(edge.node.get());
+      if (edge.node->backward_pass != pass) discover(edge.node.get());
+      ++pending[edge.node->backward_slot].dependencies;
     }
   }
-  return dependencies;
+  return pending;
 }
 
 }  // namespace
@@ -120,20 +134,19 @@ void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph)
   if (!root_meta->grad_fn())
     return accumulate_into_leaf(*root_meta, kernels::to(grad_root, root.dtype()));
 
-  Node* root_node = root_meta->grad_fn().get();
-  std::unordered_map<Node*, int> dependencies = count_dependencies(root_node);
-  std::unordered_map<Node*, Tensor> grad_sums{{root_node, kernels::to(grad_root, root.dtype())}};
-  std::vector<Node*> ready{root_node};
+  std::vector<PendingNode> pending = pending_nodes(root_meta->grad_fn().get());
+  pending.front().grad_sum = kernels::to(grad_root, root.dtype());
+  std::vector<size_t> ready{0};  // places in `pending` of the nodes with all their gradients
   while (!ready.empty()) {
-    Node* node = ready.back();
+    PendingNode& entry = pending[ready.back()];
     ready.pop_back();
+    Node* node = entry.node;
     check(!node->released,
           "backward: trying to backward through the graph a second time: the "
           "saved tensors of ",
           node->name,
           " were freed by the first backward; pass retain_graph=true to the first call");
-    const Tensor grad_out = std::move(grad_sums.at(node));
-    grad_sums.erase(node);
+    const Tensor grad_out = std::move(entry.grad_sum);
     for (size_t i = 0; i < node->edges.size(); ++i) {
       Node::Edge& edge = node->edges[i];
       const Tensor grad_input = input_gradient(*node, i, grad_out);
@@ -141,12 +154,12 @@ void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph)
         accumulate_into_leaf(*edge.leaf, grad_input);
         continue;
       }
-      Node* input_node = edge.node.get();
-      grad_sums[input_node] = add_gradients(grad_sums[input_node], grad_input);
-      if (--dependencies.at(input_node) == 0) ready.push_back(input_node);
+      PendingNode& input = pending[edge.node->backward_slot];
+      input.grad_sum = add_gradients(input.grad_sum, grad_input);
+      if (--input.dependencies == 0) ready.push_back(edge.node->backward_slot);
     }
     if (!retain_graph) {
-      for (Node::Edge& edge : node->edges) edge.formula = nullptr;
+      for (Node::Edge& edge : node->edges) edge.formula.reset();
       node->released = true;
     }
   }

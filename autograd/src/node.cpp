@@ -75,14 +75,15 @@ bool needs_grad(std::initializer_list<const Tensor*> inputs) {
   return false;
 }
 
-std::shared_ptr<Node> make_node(std::string name, std::vector<InputGrad> inputs) {
-  auto node = std::make_shared<Node>(std::move(name));
-  for (InputGrad& input : inputs) {
+std::shared_ptr<Node> make_node(const char* name, std::span<const InputGrad> inputs) {
+  auto node = std::make_shared<Node>(name);
+  node->edges.reserve(inputs.size());
+  for (const InputGrad& input : inputs) {
     const AutogradMeta* input_meta = meta_of(input.input);
     if (input_meta == nullptr || !input_meta->requires_grad()) continue;
     Node::Edge edge{.node = input_meta->grad_fn(),
                     .leaf = nullptr,
-                    .formula = std::move(input.formula),
+                    .formula = input.formula,
                     .input_shape = input.input.shape(),
                     .input_dtype = input.input.dtype()};
     if (!edge.node) edge.leaf = std::static_pointer_cast<AutogradMeta>(input.input.impl().autograd);
@@ -91,12 +92,12 @@ std::shared_ptr<Node> make_node(std::string name, std::vector<InputGrad> inputs)
   return node;
 }
 
-void record(Tensor& result, std::string name, std::vector<InputGrad> inputs) {
+void record(Tensor& result, const char* name, std::span<const InputGrad> inputs) {
   if (!is_floating_point(result.dtype())) return;  // integer and bool results have no gradient
   check(result.impl().autograd == nullptr, "autograd: internal error: ", name,
         " recorded on a tensor that already has a history");
   auto meta = std::make_shared<AutogradMeta>();
-  meta->set_grad_fn(make_node(std::move(name), std::move(inputs)));
+  meta->set_grad_fn(make_node(name, inputs));
   result.impl().autograd = std::move(meta);
 }
 

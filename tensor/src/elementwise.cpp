@@ -383,7 +383,8 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
 }
 
 void binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
-  check_broadcasts_to(self, other, str(binary_op_name(op), "_"));
+  check_broadcasts_to(self, other,
+                      std::string(binary_op_name(op)) + "_");  // not str(): no stream per op
   const Dtype dtype = binary_dtype(op, self, other);
   check(kind(dtype) <= kind(self.dtype()), binary_op_name(op), "_: the result type ",
         dtype_name(dtype), " cannot be stored in a tensor of dtype ", dtype_name(self.dtype()));

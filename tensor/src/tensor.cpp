@@ -23,27 +23,6 @@ Shape contiguous_strides(const Shape& shape) {
   return strides;
 }
 
-int64_t normalize_dim(int64_t dim, int64_t ndim, const char* op) {
-  // A 0-dim tensor accepts dims -1 and 0, as in PyTorch.
-  const int64_t range = ndim > 0 ? ndim : 1;
-  check(dim >= -range && dim < range, op, ": dim ", dim, " is out of range for a tensor with ",
-        ndim, ndim == 1 ? " dim" : " dims", " (expected ", -range, " to ", range - 1, ")");
-  return dim < 0 ? dim + range : dim;
-}
-
-TensorImpl& Tensor::impl() const {
-  check(impl_ != nullptr, "tensor: this Tensor is undefined (default-constructed or moved from)");
-  return *impl_;
-}
-
-int64_t Tensor::size(int64_t dim) const {
-  return shape()[normalize_dim(dim, this->dim(), "size")];
-}
-
-int64_t Tensor::stride(int64_t dim) const {
-  return strides()[normalize_dim(dim, this->dim(), "stride")];
-}
-
 int64_t Tensor::numel() const {
   return mg::numel(shape());
 }

@@ -1,9 +1,13 @@
 #pragma once
 
-#include <functional>
+#include <cstddef>
+#include <initializer_list>
 #include <memory>
+#include <new>
 #include <optional>
+#include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "minigrad/autograd/grad_mode.h"
@@ -52,8 +56,64 @@ struct AutogradMeta final : AutogradMetaInterface {
   mutable std::optional<ViewOf> view_;  // its version moves on when grad_fn() is rebuilt
 };
 
-// Gradient of one input from the gradient of the op's result.
-using GradFormula = std::function<Tensor(const Tensor& grad_out)>;
+// Gradient of one input from the gradient of the op's result: the lambda an op writes beside its
+// forward. It is held inside the edge, where std::function would put every lambda that captures a
+// saved tensor on the heap; a lambda larger than kInlineBytes (one capturing a view's regions)
+// is shared from the heap instead.
+class GradFormula {
+ public:
+  static constexpr size_t kInlineBytes = 64;
+
+  GradFormula() = default;
+  template <typename Formula>
+  requires(!std::is_same_v<Formula, GradFormula> &&
+           std::is_invocable_r_v<Tensor, const Formula&, const Tensor&>)
+      GradFormula(Formula formula) {
+    if constexpr (sizeof(Formula) <= kInlineBytes &&
+                  alignof(Formula) <= alignof(std::max_align_t)) {
+      ::new (buffer_) Formula(std::move(formula));
+      ops_ = &kOps<Formula>;
+    } else {
+      *this = GradFormula([shared = std::make_shared<const Formula>(std::move(formula))](
+                              const Tensor& grad_out) { return (*shared)(grad_out); });
+    }
+  }
+  GradFormula(const GradFormula& other) : ops_(other.ops_) {
+    if (ops_) ops_->copy(buffer_, other.buffer_);
+  }
+  GradFormula& operator=(const GradFormula& other) {
+    if (this == &other) return *this;
+    reset();
+    if (other.ops_) other.ops_->copy(buffer_, other.buffer_);
+    ops_ = other.ops_;
+    return *this;
+  }
+  ~GradFormula() { reset(); }
+
+  Tensor operator()(const Tensor& grad_out) const { return ops_->call(buffer_, grad_out); }
+  void reset() {  // frees what the lambda captured
+    if (ops_) ops_->destroy(buffer_);
+    ops_ = nullptr;
+  }
+
+ private:
+  // What the type-erased lambda can do, one table per lambda type.
+  struct Ops {
+    Tensor (*call)(const void* formula, const Tensor& grad_out);
+    void (*copy)(void* to, const void* from);
+    void (*destroy)(void* formula);
+  };
+  template <typename Formula>
+  static constexpr Ops kOps{
+      [](const void* formula, const Tensor& grad_out) -> Tensor {
+        return (*static_cast<const Formula*>(formula))(grad_out);
+      },
+      [](void* to, const void* from) { ::new (to) Formula(*static_cast<const Formula*>(from)); },
+      [](void* formula) { static_cast<Formula*>(formula)->~Formula(); }};
+
+  alignas(std::max_align_t) unsigned char buffer_[kInlineBytes];
+  const Ops* ops_ = nullptr;
+};
 
 // One op application in the graph: for each input that needs a gradient, where that gradient
 // goes and the formula that computes it.
@@ -61,19 +121,24 @@ struct Node {
   struct Edge {
     std::shared_ptr<Node> node;          // the input's grad_fn when it was made by an op, or
     std::shared_ptr<AutogradMeta> leaf;  // the input itself when it is a leaf that requires grad
-    GradFormula formula;                 // cleared once run, unless the graph is retained
+    GradFormula formula;                 // reset once run, unless the graph is retained
     Shape input_shape;                   // the engine sums broadcast gradients back to this
     Dtype input_dtype;
   };
 
-  explicit Node(std::string name) : name(std::move(name)) {}
+  explicit Node(const char* name) : name(name) {}
   ~Node();  // iterative, so freeing a 100,000-op chain does not overflow the stack
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
-  std::string name;  // as PyTorch names it: "MmBackward0"
+  const char* name;  // as PyTorch names it: "MmBackward0", a string literal
   std::vector<Edge> edges;
   bool released = false;  // its saved tensors were freed by a backward pass
+
+  // The engine's bookkeeping, which spares it a hash map: the number of the backward pass that
+  // last reached this node, and the node's place in that pass's list of nodes.
+  uint64_t backward_pass = 0;
+  size_t backward_slot = 0;
 };
 
 // A tensor saved for backward: the data only (no graph, so saving an op's own result makes no
@@ -104,11 +169,17 @@ struct InputGrad {
 
 // A node named `name` whose edges lead to the inputs that require grad, as they are now; the
 // formulas of the others are dropped with what they saved.
-std::shared_ptr<Node> make_node(std::string name, std::vector<InputGrad> inputs);
+std::shared_ptr<Node> make_node(const char* name, std::span<const InputGrad> inputs);
+inline std::shared_ptr<Node> make_node(const char* name, std::initializer_list<InputGrad> inputs) {
+  return make_node(name, std::span(inputs.begin(), inputs.size()));
+}
 // Makes `result`, which has no history yet, the output of make_node(name, inputs). Call under
 // needs_grad(). Records nothing when result is not floating point (x.to(kInt64)): it never
 // requires grad.
-void record(Tensor& result, std::string name, std::vector<InputGrad> inputs);
+void record(Tensor& result, const char* name, std::span<const InputGrad> inputs);
+inline void record(Tensor& result, const char* name, std::initializer_list<InputGrad> inputs) {
+  record(result, name, std::span(inputs.begin(), inputs.size()));
+}
 
 AutogradMeta* meta_of(const Tensor& tensor);  // null when the tensor has no autograd state
 

@@ -16,10 +16,17 @@ class Error : public std::runtime_error {
 };
 
 namespace detail {
-inline void append(std::ostream& out, const Shape& shape) {
+inline void append_sizes(std::ostream& out, const int64_t* sizes, size_t count) {
   out << '[';
-  for (size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
+  for (size_t i = 0; i < count; ++i) out << (i ? ", " : "") << sizes[i];
   out << ']';
+}
+inline void append(std::ostream& out, const Shape& shape) {
+  append_sizes(out, shape.data(), shape.size());
+}
+// Lists of dims, as sum() and permute() take them, print as shapes do.
+inline void append(std::ostream& out, const std::vector<int64_t>& dims) {
+  append_sizes(out, dims.data(), dims.size());
 }
 template <typename T>
 void append(std::ostream& out, const T& value) {
@@ -35,10 +42,20 @@ std::string str(const Args&... args) {
   return out.str();
 }
 
+namespace detail {
+// The failing side of check(), kept out of line so that a check is a compare and a branch where
+// it is written: ops make dozens of them.
+template <typename... Args>
+[[noreturn, gnu::cold, gnu::noinline]] void fail(const Args&... message) {
+  throw Error(str(message...));
+}
+}  // namespace detail
+
 // Throws mg::Error with the concatenated message when `condition` is false.
 template <typename... Args>
-void check(bool condition, const Args&... message) {
-  if (!condition) throw Error(str(message...));
+inline void check(bool condition, const Args&... message) {
+  if (!condition) [[unlikely]]
+    detail::fail(message...);
 }
 
 }  // namespace mg

@@ -10,7 +10,8 @@ namespace mg {
 // version counter: every in-place write bumps it, so autograd can tell when a tensor it saved
 // for backward was modified afterwards.
 // A freed buffer of 1 MiB or more is kept (up to 1 GiB in all) for the next one of its size, so
-// that a training loop does not ask the kernel for fresh pages every step.
+// that a training loop does not ask the kernel for fresh pages every step; one of 1 KiB or less
+// is kept too (a bounded number per 64-byte size class), so that tiny tensors skip malloc.
 class Storage {
  public:
   explicit Storage(size_t nbytes);

@@ -16,6 +16,15 @@
 
 namespace mg {
 
+// Maps a possibly negative dim into [0, ndim); the message names `op`. Inline, as x.size(-1) is.
+inline int64_t normalize_dim(int64_t dim, int64_t ndim, const char* op) {
+  // A 0-dim tensor accepts dims -1 and 0, as in PyTorch.
+  const int64_t range = ndim > 0 ? ndim : 1;
+  check(dim >= -range && dim < range, op, ": dim ", dim, " is out of range for a tensor with ",
+        ndim, ndim == 1 ? " dim" : " dims", " (expected ", -range, " to ", range - 1, ")");
+  return dim < 0 ? dim + range : dim;
+}
+
 // What the tensor layer may know of a tensor's autograd state: enough to print
 // `grad_fn=<MmBackward0>` or `requires_grad=True`. The graph itself lives in autograd/, whose
 // metadata type derives from this one.
@@ -56,12 +65,14 @@ class Tensor {
   bool defined() const { return impl_ != nullptr; }
 
   const Shape& shape() const { return impl().shape; }
-  int64_t size(int64_t dim) const;  // negative dims count from the end
+  int64_t size(int64_t dim) const {  // negative dims count from the end
+    return shape()[normalize_dim(dim, this->dim(), "size")];
+  }
   int64_t dim() const { return static_cast<int64_t>(impl().shape.size()); }
   int64_t numel() const;
   Dtype dtype() const { return impl().dtype; }
   const Shape& strides() const { return impl().strides; }
-  int64_t stride(int64_t dim) const;
+  int64_t stride(int64_t dim) const { return strides()[normalize_dim(dim, this->dim(), "stride")]; }
   int64_t storage_offset() const { return impl().offset; }
   bool is_contiguous() const;
 
@@ -186,7 +197,10 @@ class Tensor {
   Tensor& fill_(double value);
   Tensor& masked_fill_(const Tensor& mask, double value);  // mask broadcasts to this shape
 
-  TensorImpl& impl() const;
+  TensorImpl& impl() const {  // inline: every accessor above goes through it
+    check(impl_ != nullptr, "tensor: this Tensor is undefined (default-constructed or moved from)");
+    return *impl_;
+  }
   const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
 
  private:
@@ -199,7 +213,5 @@ std::ostream& operator<<(std::ostream& out, const Tensor& tensor);
 // Shape arithmetic shared by every op.
 int64_t numel(const Shape& shape);
 Shape contiguous_strides(const Shape& shape);
-// Maps a possibly negative dim into [0, ndim); the message names `op`.
-int64_t normalize_dim(int64_t dim, int64_t ndim, const char* op);
 
 }  // namespace mg
