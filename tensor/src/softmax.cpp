@@ -353,8 +353,8 @@ class MaskRows {
     widened.back() = rows_shape.back();
     masked_out_ = expand(contiguous(expand(to(mask, kBool), widened)), rows_shape);
     data_ = reinterpret_cast<const uint8_t*>(masked_out_.data_ptr<bool>());
-    row_sizes_.assign(rows_shape.begin(), rows_shape.end() - 1);
-    row_strides_.assign(masked_out_.strides().begin(), masked_out_.strides().end() - 1);
+    row_sizes_ = Shape(rows_shape.begin(), rows_shape.end() - 1);
+    row_strides_ = Shape(masked_out_.strides().begin(), masked_out_.strides().end() - 1);
   }
 
   const uint8_t* row(int64_t r) const {
