@@ -62,16 +62,17 @@ void check_blas_size(int64_t value, const Shape& a_shape, const Shape& b_shape) 
         " needs a size or stride beyond BLAS's 32-bit integers");
 }
 
-// OpenBLAS's second thread pays only for large products: one of fewer than 2^28 multiply-adds
-// (m * n * k) runs on one thread. Measured on this shared 2-core machine (Release, sgemm alone,
-// medians of 301 calls alternating 1 and 2 threads), two threads took 0.54x the time of one for
-// 1024x128x512 (m x k x n) while the other sessions were quiet (load 4) and 2.5x while they were
-// busy (load 9); 1024x768x768 gained from two in both (0.71x, 0.73x). The training step
-// (BM_TrainStepTinyGPT, 5 alternating runs) took 391 ms with this rule against 443 ms with
-// OpenBLAS's own choice at load 9, 210 against 211 ms at load 4. OpenBLAS runs products below
-// 2^18 (the per-head 64x64x32 ones) on one thread anyway. Setting the count costs a few
-// nanoseconds, and OpenBLAS's worker, given no work, stays asleep instead of spinning.
-constexpr int64_t kOneThreadProducts = int64_t{1} << 28;
+// OpenBLAS's second thread pays only for large products: one of fewer than 2^24 multiply-adds
+// (m * n * k) runs on one thread. Measured on this 2-core machine (Release, sgemm alone, medians
+// of 301 calls alternating 1 and 2 threads, the other sessions quiet), two threads took 0.54x the
+// time of one for 1024x128x512 (m x k x n, 2^26), 0.63x for 1024x128x128 (2^24) and 1.5x for
+// 1024x128x60 (2^22.9); the per-head 64x64x32 products (2^17) OpenBLAS runs on one thread anyway.
+// The training step (BM_TrainStepTinyGPT, alternating runs, medians) took 95 ms with two threads
+// from 2^20 up against 111 ms with one below 2^28. When other programs hold the second core, two
+// threads lose (2.5x for 1024x128x512 at a load of 9): set_num_threads(1) is then the faster
+// choice. Setting the count costs a few nanoseconds, and OpenBLAS's worker, given no work, stays
+// asleep instead of spinning.
+constexpr int64_t kOneThreadProducts = int64_t{1} << 24;
 
 // Runs OpenBLAS on one thread for the scope when a product of m * n * k is better off so.
 class BlasThreadsFor {
