@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 
 #include "minigrad/tensor/parallel.h"
 #include "minigrad/tensor/shape.h"
@@ -114,27 +115,32 @@ void walk_rows(const MergedDims<N>& dims, std::array<int64_t, N> offsets, int64_
   }
 }
 
-// Calls row(offsets, n, row_strides) for each innermost row of N views walked in step over shape
-// (see MergedDims), offsets[k] being operand k's first element; in row-major order.
+// Calls row(offsets, n, row_strides) for the rows of N views walked in step over shape (see
+// MergedDims), offsets[k] being operand k's first element, in chunks of `grain` elements on both
+// cores (parallel.h): rows come in no particular order and may be cut in parts, unless one chunk
+// holds them all.
+template <size_t N, typename Row>
+void for_each_row_in_chunks(const Shape& shape, const std::array<Shape, N>& strides,
+                            const std::array<int64_t, N>& offsets, int64_t grain, Row row) {
+  for (int64_t size : shape)
+    if (size == 0) return;
+  const MergedDims<N> dims = merge_dims(shape, strides);
+  parallel_for(0, numel(dims.sizes), grain,
+               [&](int64_t begin, int64_t end) { walk_rows(dims, offsets, begin, end, row); });
+}
+
+// Each innermost row in row-major order, on this thread.
 template <size_t N, typename Row>
 void for_each_row(const Shape& shape, const std::array<Shape, N>& strides,
                   const std::array<int64_t, N>& offsets, Row row) {
-  for (int64_t size : shape)
-    if (size == 0) return;
-  const MergedDims<N> dims = merge_dims(shape, strides);
-  walk_rows(dims, offsets, 0, numel(dims.sizes), row);
+  for_each_row_in_chunks(shape, strides, offsets, std::numeric_limits<int64_t>::max(), row);
 }
 
-// for_each_row over chunks of the elements on both cores (parallel.h), for kernels whose every
-// element is computed on its own: rows come in no particular order, and may be cut in parts.
+// For kernels whose every element is computed on its own: chunks of kGrainSize elements.
 template <size_t N, typename Row>
 void parallel_for_each_row(const Shape& shape, const std::array<Shape, N>& strides,
                            const std::array<int64_t, N>& offsets, Row row) {
-  for (int64_t size : shape)
-    if (size == 0) return;
-  const MergedDims<N> dims = merge_dims(shape, strides);
-  parallel_for(0, numel(dims.sizes), kGrainSize,
-               [&](int64_t begin, int64_t end) { walk_rows(dims, offsets, begin, end, row); });
+  for_each_row_in_chunks(shape, strides, offsets, kGrainSize, row);
 }
 
 }  // namespace mg::detail
