@@ -62,40 +62,44 @@ void check_blas_size(int64_t value, const Shape& a_shape, const Shape& b_shape) 
         " needs a size or stride beyond BLAS's 32-bit integers");
 }
 
-// OpenBLAS's second thread pays only for large products: one of fewer than 2^24 multiply-adds
-// (m * n * k) runs on one thread. Measured on this 2-core machine (Release, sgemm alone, medians
-// of 301 calls alternating 1 and 2 threads, the other sessions quiet), two threads took 0.54x the
-// time of one for 1024x128x512 (m x k x n, 2^26), 0.63x for 1024x128x128 (2^24) and 1.5x for
-// 1024x128x60 (2^22.9); the per-head 64x64x32 products (2^17) OpenBLAS runs on one thread anyway.
-// The training step (BM_TrainStepTinyGPT, alternating runs, medians) took 95 ms with two threads
-// from 2^20 up against 111 ms with one below 2^28. When other programs hold the second core, two
-// threads lose (2.5x for 1024x128x512 at a load of 9): set_num_threads(1) is then the faster
-// choice. Setting the count costs a few nanoseconds, and OpenBLAS's worker, given no work, stays
-// asleep instead of spinning.
-constexpr int64_t kOneThreadProducts = int64_t{1} << 24;
+// OpenBLAS always runs on one thread, and minigrad's pool runs large products as parts: OpenBLAS's
+// own workers spin on sched_yield between calls (half of all cycles in a training step on this
+// 2-core machine, stealing the core from whatever else runs), while the pool's sleep. A product of
+// m * n * k multiply-adds is cut into parts of about kPartProducts, by rows of c, or by columns
+// when it has more of those, but no part is narrower than kMinPartLength: every part packs the
+// whole of the other operand again, which for 16-row parts of 1024x768x768 cost a third more time
+// than OpenBLAS's own two threads. The cut depends only on the shape, never on the thread count,
+// so a product gives the same bits on any number of threads. Measured here (Release, alternating
+// runs, medians of four), parts of 2^22 and at least 64 rows took the training step from 89 to
+// 69 ms and the 8 x 128 attention forward and backward from 138 to 123 ms, against OpenBLAS on
+// two threads from 2^24; 128 or 256 rows were slower on the training step, 2^21 or 2^23 no faster.
+constexpr int64_t kPartProducts = int64_t{1} << 22;
+constexpr int64_t kMinPartLength = 64;
 
-// Runs OpenBLAS on one thread for the scope when a product of m * n * k is better off so.
-class BlasThreadsFor {
- public:
-  explicit BlasThreadsFor(int64_t products)
-      : threads_(products < kOneThreadProducts ? get_num_threads() : 1) {
-    if (threads_ > 1) openblas_set_num_threads(1);
-  }
-  ~BlasThreadsFor() {
-    if (threads_ > 1) openblas_set_num_threads(threads_);
-  }
-  BlasThreadsFor(const BlasThreadsFor&) = delete;
-  BlasThreadsFor& operator=(const BlasThreadsFor&) = delete;
+// The rows or columns of c in one part, rounded up to a multiple of 16 so that every part but the
+// last fills OpenBLAS's register tiles.
+int64_t part_size(int64_t length, int64_t products) {
+  const int64_t parts =
+      std::max<int64_t>(1, std::min(products / kPartProducts, length / kMinPartLength));
+  return ((length + parts - 1) / parts + 15) / 16 * 16;
+}
 
- private:
-  int threads_;  // to restore; 1 when nothing was switched
-};
-
-// c[m, n] = a[m, k] @ b[k, n], c row-major with leading dim ldc. All sizes are positive.
+// A view of `rows` rows of `matrix` as BLAS reads it, from row `first` on.
 template <typename T>
-void gemm(const BlasMatrix& a_layout, const BlasMatrix& b_layout, int64_t m, int64_t n, int64_t k,
-          const T* a, const T* b, T* c, int64_t ldc) {
-  const BlasThreadsFor threads(m * n * k);
+const T* from_row(const T* matrix, const BlasMatrix& layout, int64_t first) {
+  return matrix + first * (layout.trans == CblasNoTrans ? layout.ld : 1);
+}
+
+// A view of the columns of `matrix` from column `first` on.
+template <typename T>
+const T* from_column(const T* matrix, const BlasMatrix& layout, int64_t first) {
+  return matrix + first * (layout.trans == CblasNoTrans ? 1 : layout.ld);
+}
+
+// c[m, n] = a[m, k] @ b[k, n] in one OpenBLAS call, c row-major with leading dim ldc.
+template <typename T>
+void blas_gemm(const BlasMatrix& a_layout, const BlasMatrix& b_layout, int64_t m, int64_t n,
+               int64_t k, const T* a, const T* b, T* c, int64_t ldc) {
   const auto as_int = [](int64_t value) { return static_cast<int>(value); };
   if constexpr (std::is_same_v<T, float>)
     cblas_sgemm(CblasRowMajor, a_layout.trans, b_layout.trans, as_int(m), as_int(n), as_int(k),
@@ -103,6 +107,26 @@ void gemm(const BlasMatrix& a_layout, const BlasMatrix& b_layout, int64_t m, int
   else
     cblas_dgemm(CblasRowMajor, a_layout.trans, b_layout.trans, as_int(m), as_int(n), as_int(k), 1.0,
                 a, as_int(a_layout.ld), b, as_int(b_layout.ld), 0.0, c, as_int(ldc));
+}
+
+// c[m, n] = a[m, k] @ b[k, n], c row-major with leading dim ldc, in parts on the pool. All sizes
+// are positive.
+template <typename T>
+void gemm(const BlasMatrix& a_layout, const BlasMatrix& b_layout, int64_t m, int64_t n, int64_t k,
+          const T* a, const T* b, T* c, int64_t ldc) {
+  const int64_t products = m * n * k;
+  get_num_threads();  // starts the pool, which holds OpenBLAS at one thread
+  if (m >= n) {
+    parallel_for(0, m, part_size(m, products), [&](int64_t first, int64_t last) {
+      blas_gemm(a_layout, b_layout, last - first, n, k, from_row(a, a_layout, first), b,
+                c + first * ldc, ldc);
+    });
+  } else {
+    parallel_for(0, n, part_size(n, products), [&](int64_t first, int64_t last) {
+      blas_gemm(a_layout, b_layout, m, last - first, k, a, from_column(b, b_layout, first),
+                c + first, ldc);
+    });
+  }
 }
 
 // The inner product of [n] vectors; both have the same dtype and length.
@@ -233,11 +257,16 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
         return;
       }
     }
-    // Otherwise one gemm per batch, each reading its matrices in place.
-    for (int64_t index = 0; index < batch_count; ++index)
-      gemm(a_operand.layout, b_operand.layout, m, n, k,
-           a_data + detail::offset_of(index, batch, a_strides),
-           b_data + detail::offset_of(index, batch, b_strides), out_data + index * m * n, n);
+    // Otherwise one gemm per batch, each reading its matrices in place, as many to a part as
+    // make about kPartProducts.
+    parallel_for(0, batch_count, std::max<int64_t>(1, kPartProducts / (m * n * k)),
+                 [&](int64_t first, int64_t last) {
+                   for (int64_t index = first; index < last; ++index)
+                     gemm(a_operand.layout, b_operand.layout, m, n, k,
+                          a_data + detail::offset_of(index, batch, a_strides),
+                          b_data + detail::offset_of(index, batch, b_strides),
+                          out_data + index * m * n, n);
+                 });
   });
   return out;
 }

@@ -1,7 +1,7 @@
 // The pool behind parallel_for: get_num_threads() - 1 workers that sleep on a condition variable
 // between jobs, and the calling thread, all claiming chunks from one counter. OpenBLAS keeps a
-// pool of its own; minigrad calls it only from the calling thread between parallel_fors, so the
-// two never run at once.
+// pool of its own, which minigrad holds at one thread: large matrix products run as parts on this
+// pool instead (matmul.cpp), so that no thread spins while idle.
 #include "minigrad/tensor/parallel.h"
 
 #include <cblas.h>
@@ -90,7 +90,7 @@ class Pool {
     // A worker waits for the first job after this point, even one posted before it starts.
     for (int i = 1; i < threads; ++i)
       workers_.emplace_back([this, seen = generation_] { work_loop(seen); });
-    openblas_set_num_threads(threads);
+    openblas_set_num_threads(1);
   }
 
   void stop() {

@@ -7,10 +7,11 @@
 // parallel_for over fixed chunks of an index range.
 namespace mg {
 
-// The threads minigrad's own kernels and OpenBLAS use, set together (openblas_set_num_threads).
-// The default is MG_NUM_THREADS when it is set (a whole number >= 1, else mg::Error), otherwise
-// the hardware's thread count; either way it replaces OpenBLAS's own default
-// (OPENBLAS_NUM_THREADS). Not to be called from inside a parallel_for.
+// The threads minigrad's own kernels and its matrix products use. The default is MG_NUM_THREADS
+// when it is set (a whole number >= 1, else mg::Error), otherwise the hardware's thread count.
+// OpenBLAS is held at one thread (openblas_set_num_threads(1), whatever OPENBLAS_NUM_THREADS
+// says): large products run as parts of one-thread OpenBLAS calls on minigrad's threads. Not to
+// be called from inside a parallel_for.
 void set_num_threads(int num_threads);  // >= 1, else mg::Error
 int get_num_threads();
 
