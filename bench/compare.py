@@ -46,7 +46,11 @@ def json_output(command):
 
 def google_benchmark(binary, names, min_time, *flags):
     """({name: seconds per call}, the report's context) from one run of a Google Benchmark
-    binary on the named workloads, by wall time."""
+    binary on the named workloads, by wall time; ({}, None) when it has none of them."""
+    listed = subprocess.run([binary, "--benchmark_list_tests"], check=True, capture_output=True,
+                            text=True).stdout.split()
+    if not any(test.removesuffix("/real_time") in names for test in listed):
+        return {}, None
     report = json_output([binary, f"--benchmark_filter=^({'|'.join(names)})(/real_time)?$",
                           "--benchmark_format=json", f"--benchmark_min_time={min_time}", *flags])
     seconds = {run["name"].removesuffix("/real_time"):
@@ -70,6 +74,8 @@ def python_side(names, min_time, threads):
 def libtorch_side(names, min_time, threads):
     seconds, context = google_benchmark(LIBTORCH_BENCH, names, min_time,
                                         f"--torch_threads={threads}")
+    if context is None:
+        return {}, None
     assert context["torch_threads"] == str(threads), context
     return seconds, context["torch_version"]
 
@@ -146,7 +152,9 @@ def main():
     for done in range(args.rounds):
         print(f"round {done + 1} of {args.rounds}", file=sys.stderr)
         for side, threads, run in order if done % 2 == 0 else reversed(order):
-            seconds, versions[side] = run(names, args.min_time)
+            seconds, version = run(names, args.min_time)
+            if version is not None or side in ("minigrad", "baseline"):
+                versions[side] = version
             for name, value in seconds.items():
                 timings[(side, threads)].setdefault(name, []).append(value)
 
@@ -165,7 +173,7 @@ def main():
     print("| " + " | ".join(headings) + " |\n" + "|---" * len(headings) + "|")
     for name in names:
         print(row(name, timings, columns))
-    if "C++" not in versions:
+    if not LIBTORCH_BENCH.exists():
         print(f"\nNo C++ column: {LIBTORCH_BENCH} was not built (`make bench-compare` builds it "
               "when libtorch-dev is installed).")
 
