@@ -97,16 +97,21 @@ const T* from_column(const T* matrix, const BlasMatrix& layout, int64_t first) {
 }
 
 // c[m, n] = a[m, k] @ b[k, n] in one OpenBLAS call, c row-major with leading dim ldc.
+// For beta = 0 OpenBLAS first clears c with a loop of its own (sgemm_beta, 5% of a training
+// step), then adds a @ b into it; clearing c here with memset and asking for c += a @ b (beta = 1)
+// is the same arithmetic, so the same bits, and took 0.76x the time for the per-head 64x64x32
+// products, 0.96x for 1024x128x512 (one thread, best of five).
 template <typename T>
 void blas_gemm(const BlasMatrix& a_layout, const BlasMatrix& b_layout, int64_t m, int64_t n,
                int64_t k, const T* a, const T* b, T* c, int64_t ldc) {
+  for (int64_t row = 0; row < m; ++row) std::fill_n(c + row * ldc, n, T(0));
   const auto as_int = [](int64_t value) { return static_cast<int>(value); };
   if constexpr (std::is_same_v<T, float>)
     cblas_sgemm(CblasRowMajor, a_layout.trans, b_layout.trans, as_int(m), as_int(n), as_int(k),
-                1.0f, a, as_int(a_layout.ld), b, as_int(b_layout.ld), 0.0f, c, as_int(ldc));
+                1.0f, a, as_int(a_layout.ld), b, as_int(b_layout.ld), 1.0f, c, as_int(ldc));
   else
     cblas_dgemm(CblasRowMajor, a_layout.trans, b_layout.trans, as_int(m), as_int(n), as_int(k), 1.0,
-                a, as_int(a_layout.ld), b, as_int(b_layout.ld), 0.0, c, as_int(ldc));
+                a, as_int(a_layout.ld), b, as_int(b_layout.ld), 1.0, c, as_int(ldc));
 }
 
 // c[m, n] = a[m, k] @ b[k, n], c row-major with leading dim ldc, in parts on the pool. All sizes
