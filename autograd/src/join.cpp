@@ -49,7 +49,7 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
       inputs.push_back({tensors[i], [dim, index = static_cast<int64_t>(i)](const Tensor& grad_out) {
                           return grad_out.select(dim, index);
                         }});
-    record(out, "StackBackward0", std::move(inputs));
+    record(out, "StackBackward0", inputs);
   }
   return out;
 }
@@ -86,7 +86,7 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
                                      length = tensors[i].size(dim)](const Tensor& grad_out) {
                           return grad_out.narrow(dim, start, length);
                         }});
-    record(out, "CatBackward0", std::move(inputs));
+    record(out, "CatBackward0", inputs);
   }
   return out;
 }

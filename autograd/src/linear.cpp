@@ -49,7 +49,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
          return as_matrix(grad_out).T().matmul(as_matrix(x.get()));
        }}};
   if (bias.defined()) inputs.push_back({bias, [](const Tensor& grad_out) { return grad_out; }});
-  record(out, linear_node_name(x, bias.defined()), std::move(inputs));
+  record(out, linear_node_name(x, bias.defined()), inputs);
   return out;
 }
 

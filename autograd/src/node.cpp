@@ -75,24 +75,22 @@ bool needs_grad(std::initializer_list<const Tensor*> inputs) {
   return false;
 }
 
-std::shared_ptr<Node> make_node(const char* name, std::span<const InputGrad> inputs) {
+std::shared_ptr<Node> make_node(const char* name, std::span<InputGrad> inputs) {
   auto node = std::make_shared<Node>(name);
   node->edges.reserve(inputs.size());
-  for (const InputGrad& input : inputs) {
+  for (InputGrad& input : inputs) {
     const AutogradMeta* input_meta = meta_of(input.input);
     if (input_meta == nullptr || !input_meta->requires_grad()) continue;
-    Node::Edge edge{.node = input_meta->grad_fn(),
-                    .leaf = nullptr,
-                    .formula = input.formula,
-                    .input_shape = input.input.shape(),
-                    .input_dtype = input.input.dtype()};
-    if (!edge.node) edge.leaf = std::static_pointer_cast<AutogradMeta>(input.input.impl().autograd);
-    node->edges.push_back(std::move(edge));
+    const std::shared_ptr<Node>& input_node = input_meta->grad_fn();
+    node->edges.emplace_back(
+        input_node,
+        input_node ? nullptr : std::static_pointer_cast<AutogradMeta>(input.input.impl().autograd),
+        std::move(input.formula), input.input.shape(), input.input.dtype());
   }
   return node;
 }
 
-void record(Tensor& result, const char* name, std::span<const InputGrad> inputs) {
+void record(Tensor& result, const char* name, std::span<InputGrad> inputs) {
   if (!is_floating_point(result.dtype())) return;  // integer and bool results have no gradient
   check(result.impl().autograd == nullptr, "autograd: internal error: ", name,
         " recorded on a tensor that already has a history");

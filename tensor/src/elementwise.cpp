@@ -126,6 +126,7 @@ std::string_view unary_op_name(UnaryOp op) {
 // --- Shapes and dtypes --------------------------------------------------------------------------
 
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
+  if (a == b) return a;
   const size_t ndim = std::max(a.size(), b.size());
   Shape shape(ndim);
   for (size_t d = 0; d < ndim; ++d) {
@@ -183,6 +184,7 @@ namespace {
 // input's strides when read in `shape`, which input's shape broadcasts to: 0 on the leading dims
 // input lacks and on the dims where it has size 1, so every output element reads the one value.
 Shape strides_in(const Tensor& input, const Shape& shape) {
+  if (input.shape() == shape) return input.strides();  // a stride on a size-1 dim is never used
   Shape strides(shape.size(), 0);
   const size_t lead = shape.size() - input.shape().size();
   for (size_t d = 0; d < input.shape().size(); ++d)

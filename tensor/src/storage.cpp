@@ -9,6 +9,12 @@
 namespace mg {
 
 namespace {
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
 // Cache-line alignment lets BLAS and the vectorised loops use aligned loads.
 constexpr std::align_val_t kAlignment{64};
 
@@ -17,10 +23,11 @@ constexpr std::align_val_t kAlignment{64};
 //   the kernel, which faults and zeroes each page on first touch: a 1024-token MultiHeadAttention
 //   spent more time there, on its 48 MiB score tensors, than in its matmuls. A training loop's
 //   steps reuse them, up to a bound.
-// - Tiny ones, the tensors of a small model's ops ([6, 3] float32 is 72 bytes): glibc's aligned
-//   allocation and free of one cost more than such an op's math. They are kept by size class, 64
-//   bytes apart, a bounded number per class.
-// AddressSanitizer builds skip the cache, so that it still sees every use after free.
+// - Small ones, up to 1 KiB, that do not fit inside a Storage ([16, 16] float32 is 1 KiB): glibc's
+//   aligned allocation and free of one cost more than such an op's math. They are kept by size
+//   class, 64 bytes apart, a bounded number per class.
+// AddressSanitizer builds skip the cache, so that it still sees every use after free (and keep
+// no buffer inline, so that it sees every read past the end).
 class BlockCache {
  public:
   static constexpr size_t kMinBytes = size_t{1} << 20;
@@ -65,29 +72,11 @@ class BlockCache {
   }
 
  private:
-  static bool caches(size_t nbytes) {
-#if defined(__SANITIZE_ADDRESS__)
-    (void)nbytes;
-    return false;
-#else
-    return nbytes >= kMinBytes;
-#endif
-  }
-  static bool caches_small(size_t nbytes) {
-#if defined(__SANITIZE_ADDRESS__)
-    (void)nbytes;
-    return false;
-#else
-    return nbytes <= kSmallMaxBytes;
-#endif
-  }
+  static bool caches(size_t nbytes) { return !kAddressSanitizer && nbytes >= kMinBytes; }
+  static bool caches_small(size_t nbytes) { return !kAddressSanitizer && nbytes <= kSmallMaxBytes; }
   // Class c holds blocks of (c + 1) * kSmallStep bytes, for requests of up to that many.
-  static size_t small_class(size_t nbytes) {
-    return nbytes == 0 ? 0 : (nbytes - 1) / kSmallStep;
-  }
-  static size_t small_class_bytes(size_t nbytes) {
-    return (small_class(nbytes) + 1) * kSmallStep;
-  }
+  static size_t small_class(size_t nbytes) { return nbytes == 0 ? 0 : (nbytes - 1) / kSmallStep; }
+  static size_t small_class_bytes(size_t nbytes) { return (small_class(nbytes) + 1) * kSmallStep; }
 
   std::mutex mutex_;
   std::multimap<size_t, void*> free_blocks_;  // by size in bytes
@@ -103,10 +92,18 @@ BlockCache& block_cache() {
 
 }  // namespace
 
-Storage::Storage(size_t nbytes) : data_(block_cache().allocate(nbytes)), nbytes_(nbytes) {}
+namespace {
+bool fits_inline(size_t nbytes) {
+  return !kAddressSanitizer && nbytes <= Storage::kInlineBytes;
+}
+}  // namespace
+
+Storage::Storage(size_t nbytes)
+    : data_(fits_inline(nbytes) ? inline_bytes_ : block_cache().allocate(nbytes)),
+      nbytes_(nbytes) {}
 
 Storage::~Storage() {
-  block_cache().release(data_, nbytes_);
+  if (data_ != inline_bytes_) block_cache().release(data_, nbytes_);
 }
 
 }  // namespace mg

@@ -90,14 +90,19 @@ void walk_rows(const MergedDims<N>& dims, std::array<int64_t, N> offsets, int64_
                int64_t end, Row& row) {
   const Shape& sizes = dims.sizes;
   const int64_t inner = static_cast<int64_t>(sizes.size()) - 1;
+  std::array<int64_t, N> row_strides;
+  for (size_t k = 0; k < N; ++k) row_strides[k] = dims.strides[k][inner];
+  if (inner == 0) {  // contiguous operands merge to one row: no odometer needed
+    for (size_t k = 0; k < N; ++k) offsets[k] += begin * row_strides[k];
+    row(offsets, end - begin, row_strides);
+    return;
+  }
   Shape index(sizes.size());
   for (int64_t d = inner, rest = begin; d >= 0; --d) {
     index[d] = rest % sizes[d];
     rest /= sizes[d];
     for (size_t k = 0; k < N; ++k) offsets[k] += index[d] * dims.strides[k][d];
   }
-  std::array<int64_t, N> row_strides;
-  for (size_t k = 0; k < N; ++k) row_strides[k] = dims.strides[k][inner];
   for (int64_t i = begin;;) {
     const int64_t n = std::min(sizes[inner] - index[inner], end - i);
     row(offsets, n, row_strides);

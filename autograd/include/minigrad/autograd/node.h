@@ -70,7 +70,8 @@ class GradFormula {
            std::is_invocable_r_v<Tensor, const Formula&, const Tensor&>)
       GradFormula(Formula formula) {
     if constexpr (sizeof(Formula) <= kInlineBytes &&
-                  alignof(Formula) <= alignof(std::max_align_t)) {
+                  alignof(Formula) <= alignof(std::max_align_t) &&
+                  std::is_nothrow_move_constructible_v<Formula>) {
       ::new (buffer_) Formula(std::move(formula));
       ops_ = &kOps<Formula>;
     } else {
@@ -81,10 +82,20 @@ class GradFormula {
   GradFormula(const GradFormula& other) : ops_(other.ops_) {
     if (ops_) ops_->copy(buffer_, other.buffer_);
   }
+  GradFormula(GradFormula&& other) noexcept : ops_(other.ops_) {
+    if (ops_) ops_->move(buffer_, other.buffer_);
+  }
   GradFormula& operator=(const GradFormula& other) {
     if (this == &other) return *this;
     reset();
     if (other.ops_) other.ops_->copy(buffer_, other.buffer_);
+    ops_ = other.ops_;
+    return *this;
+  }
+  GradFormula& operator=(GradFormula&& other) noexcept {
+    if (this == &other) return *this;
+    reset();
+    if (other.ops_) other.ops_->move(buffer_, other.buffer_);
     ops_ = other.ops_;
     return *this;
   }
@@ -101,6 +112,7 @@ class GradFormula {
   struct Ops {
     Tensor (*call)(const void* formula, const Tensor& grad_out);
     void (*copy)(void* to, const void* from);
+    void (*move)(void* to, void* from) noexcept;  // leaves `from` to be destroyed as usual
     void (*destroy)(void* formula);
   };
   template <typename Formula>
@@ -109,6 +121,9 @@ class GradFormula {
         return (*static_cast<const Formula*>(formula))(grad_out);
       },
       [](void* to, const void* from) { ::new (to) Formula(*static_cast<const Formula*>(from)); },
+      [](void* to, void* from) noexcept {
+        ::new (to) Formula(std::move(*static_cast<Formula*>(from)));
+      },
       [](void* formula) { static_cast<Formula*>(formula)->~Formula(); }};
 
   alignas(std::max_align_t) unsigned char buffer_[kInlineBytes];
@@ -167,18 +182,22 @@ struct InputGrad {
   GradFormula formula;
 };
 
-// A node named `name` whose edges lead to the inputs that require grad, as they are now; the
-// formulas of the others are dropped with what they saved.
-std::shared_ptr<Node> make_node(const char* name, std::span<const InputGrad> inputs);
-inline std::shared_ptr<Node> make_node(const char* name, std::initializer_list<InputGrad> inputs) {
-  return make_node(name, std::span(inputs.begin(), inputs.size()));
+// A node named `name` whose edges lead to the inputs that require grad, as they are now. The
+// formulas move into the edges (a braced list of inputs is a temporary array, so copying them
+// would copy every saved tensor's handle once more); those of the other inputs are dropped with
+// what they saved.
+std::shared_ptr<Node> make_node(const char* name, std::span<InputGrad> inputs);
+template <size_t N>
+std::shared_ptr<Node> make_node(const char* name, InputGrad (&&inputs)[N]) {
+  return make_node(name, std::span<InputGrad>(inputs));
 }
 // Makes `result`, which has no history yet, the output of make_node(name, inputs). Call under
 // needs_grad(). Records nothing when result is not floating point (x.to(kInt64)): it never
 // requires grad.
-void record(Tensor& result, const char* name, std::span<const InputGrad> inputs);
-inline void record(Tensor& result, const char* name, std::initializer_list<InputGrad> inputs) {
-  record(result, name, std::span(inputs.begin(), inputs.size()));
+void record(Tensor& result, const char* name, std::span<InputGrad> inputs);
+template <size_t N>
+void record(Tensor& result, const char* name, InputGrad (&&inputs)[N]) {
+  record(result, name, std::span<InputGrad>(inputs));
 }
 
 AutogradMeta* meta_of(const Tensor& tensor);  // null when the tensor has no autograd state

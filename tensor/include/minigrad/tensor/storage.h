@@ -6,14 +6,18 @@
 
 namespace mg {
 
-// A reference-counted, 64-byte aligned buffer that tensors view. Views of one storage share its
-// version counter: every in-place write bumps it, so autograd can tell when a tensor it saved
-// for backward was modified afterwards.
-// A freed buffer of 1 MiB or more is kept (up to 1 GiB in all) for the next one of its size, so
-// that a training loop does not ask the kernel for fresh pages every step; one of 1 KiB or less
-// is kept too (a bounded number per 64-byte size class), so that tiny tensors skip malloc.
+// A reference-counted buffer that tensors view, 64-byte aligned unless it is inline (below). Views
+// of one storage share its version counter: every in-place write bumps it, so autograd can tell
+// when a tensor it saved for backward was modified afterwards. A buffer of at most kInlineBytes
+// lives inside the Storage itself, so that a tiny tensor (a [6, 3] float32 is 72 bytes) costs one
+// allocation, not two (except under AddressSanitizer, so that it still sees a read past the end). A
+// freed buffer of 1 MiB or more is kept (up to 1 GiB in all) for the next one of its size, so that
+// a training loop does not ask the kernel for fresh pages every step; one of 1 KiB or less is kept
+// too (a bounded number per 64-byte size class), so that small tensors skip malloc.
 class Storage {
  public:
+  static constexpr size_t kInlineBytes = 256;
+
   explicit Storage(size_t nbytes);
   ~Storage();
   Storage(const Storage&) = delete;
@@ -29,6 +33,8 @@ class Storage {
   void* data_;
   size_t nbytes_;
   uint64_t version_ = 0;
+  // malloc's alignment, not 64: an over-aligned Storage would take glibc's slow aligned path.
+  alignas(std::max_align_t) unsigned char inline_bytes_[kInlineBytes];
 };
 
 }  // namespace mg
