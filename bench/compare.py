@@ -5,8 +5,10 @@ Each round runs minigrad_bench (the Release build in build/release), PyTorch in 
 (bench/torch_workloads.py) at 1 and at 2 threads and, when it was built, libtorch C++
 (libtorch_bench) at 1 and at 2 threads, one after the other (in reverse order every other round),
 so that every side sees the same machine. The table gives each side's median over the rounds,
-PyTorch at its faster thread count, and how many times faster minigrad is. Absolute times move
-with the machine's load; compare the ratios.
+PyTorch at its faster thread count, and how many times faster minigrad is; for the workloads with
+a FLOP count, minigrad's time over its floor (the FLOPs at the rate BM_RawSgemm/1024 reached in
+the same round). Absolute times move with the machine's load; compare the ratios. Then the peak
+memory of the largest attention workloads, each alone in its own process.
 
   make bench-compare [COMPARE_ARGS="--rounds 1 --filter GELU --min-time 0.2"]  # builds Release
   /usr/bin/python3 bench/compare.py [--rounds 3] [--filter REGEX] [--min-time 1]
@@ -45,21 +47,42 @@ def json_output(command):
 
 
 def google_benchmark(binary, names, min_time, *flags):
-    """({name: seconds per call}, the report's context) from one run of a Google Benchmark
-    binary on the named workloads, by wall time; ({}, None) when it has none of them."""
+    """({name: seconds per call}, the report's context, {name: {counter: value}}) from one run of
+    a Google Benchmark binary on the named workloads, by wall time; ({}, None, {}) when it has
+    none of them."""
     listed = subprocess.run([binary, "--benchmark_list_tests"], check=True, capture_output=True,
                             text=True).stdout.split()
     if not any(test.removesuffix("/real_time") in names for test in listed):
-        return {}, None
+        return {}, None, {}
     report = json_output([binary, f"--benchmark_filter=^({'|'.join(names)})(/real_time)?$",
                           "--benchmark_format=json", f"--benchmark_min_time={min_time}", *flags])
-    seconds = {run["name"].removesuffix("/real_time"):
-               run["real_time"] * UNIT_SECONDS[run["time_unit"]] for run in report["benchmarks"]}
-    return seconds, report["context"]
+    seconds, counters = {}, {}
+    for run in report["benchmarks"]:
+        name = run["name"].removesuffix("/real_time")
+        seconds[name] = run["real_time"] * UNIT_SECONDS[run["time_unit"]]
+        counters[name] = {key: value for key, value in run.items()
+                          if key in ("GFLOP/s", "peak_rss_MB")}
+    return seconds, report["context"], counters
+
+
+# minigrad's workloads with a GFLOP/s counter are measured against the rate of this one in the
+# same round: their FLOP floor is their FLOP count at the rate OpenBLAS reaches on a plain
+# 1024 x 1024 x 1024 sgemm.
+RAW_SGEMM = "BM_RawSgemm/1024"
+# Per round, {workload: minigrad's time over its FLOP floor}.
+FLOOR_RATIOS = {}
 
 
 def minigrad_side(names, min_time, binary=MINIGRAD_BENCH):
-    return google_benchmark(binary, names, min_time)[0], None
+    seconds, _, counters = google_benchmark(binary, names + [RAW_SGEMM], min_time)
+    if binary == MINIGRAD_BENCH and RAW_SGEMM in counters:
+        rate = counters[RAW_SGEMM]["GFLOP/s"]
+        for name, counter in counters.items():
+            if name != RAW_SGEMM and "GFLOP/s" in counter:
+                # time / (flop / rate), where flop = the workload's rate * its time
+                FLOOR_RATIOS.setdefault(name, []).append(rate / counter["GFLOP/s"])
+    seconds.pop(RAW_SGEMM, None)
+    return seconds, None
 
 
 def python_side(names, min_time, threads):
@@ -72,8 +95,8 @@ def python_side(names, min_time, threads):
 
 
 def libtorch_side(names, min_time, threads):
-    seconds, context = google_benchmark(LIBTORCH_BENCH, names, min_time,
-                                        f"--torch_threads={threads}")
+    seconds, context, _ = google_benchmark(LIBTORCH_BENCH, names, min_time,
+                                           f"--torch_threads={threads}")
     if context is None:
         return {}, None
     assert context["torch_threads"] == str(threads), context
@@ -128,7 +151,27 @@ def row(name, timings, columns):
         theirs, threads = min(medians)
         on_threads = f" ({threads} thread{'s' if threads > 1 else ''})" if threads else ""
         cells += [shown(theirs) + on_threads, f"**{theirs / ours:.2f}x**"]
+    ratios = FLOOR_RATIOS.get(name)
+    cells += [f"{statistics.median(ratios):.2f}x" if ratios else "-"]
     return "| " + " | ".join(cells) + " |"
+
+
+# The workloads whose peak memory is shown, each run alone in its own process.
+MEMORY_WORKLOADS = ["BM_CausalMHAFwdBwd/1/1024", "BM_SDPA/1/12/1024/64", "BM_SDPA/1/12/4096/64"]
+
+
+def peak_memory(names):
+    """Rows of each memory workload's peak resident memory (getrusage's max RSS) in a process
+    that runs it alone: minigrad_bench's and PyTorch's at 1 thread."""
+    rows = []
+    for name in [name for name in MEMORY_WORKLOADS if name in names]:
+        counters = google_benchmark(MINIGRAD_BENCH, [name], 0.1)[2]
+        ours = counters[name]["peak_rss_MB"]
+        report = json_output([sys.executable, HERE / "torch_workloads.py", "--json",
+                              "--threads=1", f"--filter=^{re.escape(name)}$", "--min-time=0.1"])
+        theirs = report["peak_rss_mb"]
+        rows.append(f"| `{name}` | {ours:.0f} MB | {theirs:.0f} MB | {ours / theirs:.2f} |")
+    return rows
 
 
 def main():
@@ -170,9 +213,16 @@ def main():
     headings = ["workload", "minigrad"]
     for _, heading in columns:
         headings += [heading, "minigrad faster by"]
+    headings += [f"minigrad over its FLOP floor (at `{RAW_SGEMM}`'s rate)"]
     print("| " + " | ".join(headings) + " |\n" + "|---" * len(headings) + "|")
     for name in names:
         print(row(name, timings, columns))
+    memory = peak_memory(names)
+    if memory:
+        print("\nPeak resident memory of a process running one workload alone (getrusage max RSS; "
+              "PyTorch in Python at 1 thread):\n\n| workload | minigrad | PyTorch | minigrad / "
+              "PyTorch |\n|---|---|---|---|")
+        print("\n".join(memory))
     if not LIBTORCH_BENCH.exists():
         print(f"\nNo C++ column: {LIBTORCH_BENCH} was not built (`make bench-compare` builds it "
               "when libtorch-dev is installed).")

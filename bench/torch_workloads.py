@@ -13,6 +13,7 @@ import argparse
 import json
 import pathlib
 import re
+import resource
 import sys
 import time
 
@@ -49,6 +50,22 @@ def causal_mha(batch, num_tokens, backward):
         with torch.no_grad():
             mha(x)
     return forward
+
+
+def causal_sdpa(batch, heads, num_tokens, head_dim):
+    """BM_SDPA's causal attention on [B, H, T, D] inputs, forward, sum, backward, by the explicit
+    ops (PyTorch 1.13 has no scaled_dot_product_attention): the [B, H, T, T] scores and weights
+    are made, as the book's modules make them."""
+    torch.manual_seed(0)
+    query, key, value = (torch.randn(batch, heads, num_tokens, head_dim, requires_grad=True)
+                         for _ in range(3))
+    hidden = torch.triu(torch.ones(num_tokens, num_tokens, dtype=torch.bool), 1)
+
+    def step():
+        attn_scores = query @ key.transpose(-2, -1) / head_dim ** 0.5
+        attn_weights = torch.softmax(attn_scores.masked_fill(hidden, float("-inf")), -1)
+        (attn_weights @ value).sum().backward()
+    return step
 
 
 def charlm_vocab_size():
@@ -123,6 +140,12 @@ WORKLOADS = {
                               lambda: causal_mha(8, 128, backward=False)),
     "BM_CausalMHAFwd/1/1024": ("1 x 1024, forward without a graph",
                                lambda: causal_mha(1, 1024, backward=False)),
+    "BM_SDPA/1/12/1024/64": (
+        "scaled_dot_product_attention alone, causal, [1, 12, 1024, 64], forward, sum, backward "
+        "(PyTorch: the explicit ops)", lambda: causal_sdpa(1, 12, 1024, 64)),
+    "BM_SDPA/8/12/128/64": ("the same on [8, 12, 128, 64]", lambda: causal_sdpa(8, 12, 128, 64)),
+    "BM_SDPA/1/12/4096/64": ("the same on [1, 12, 4096, 64]",
+                             lambda: causal_sdpa(1, 12, 4096, 64)),
     "BM_TrainStepTinyGPT": (
         "one step of train_charlm's default GPTModel: {n_layers} layers, {n_heads} heads, emb "
         "{emb_dim}, context {context_length}, batch {batch_size}, vocab {vocab}, AdamW, clip "
@@ -164,7 +187,8 @@ def main():
     seconds = run(args.filter, args.min_time)
     if args.json:
         print(json.dumps({"torch_version": torch.__version__,
-                          "torch_threads": torch.get_num_threads(), "seconds": seconds}))
+                          "torch_threads": torch.get_num_threads(), "seconds": seconds,
+                          "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
         return
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
     for name, s in seconds.items():

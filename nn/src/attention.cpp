@@ -33,14 +33,28 @@ Tensor causal_mask(int64_t context_length) {
   return triu(ones({context_length, context_length}), 1);
 }
 
+void check_context_length(const char* module, int64_t T, const Tensor& mask) {
+  check(T <= mask.size(0), module, ": ", T, " tokens exceed context_length ", mask.size(0));
+}
+
 // softmax(attn_scores.masked_fill(mask[:T, :T], -inf) / sqrt(head_dim)): the scores of future
 // tokens get no weight. One fused pass, bit for bit the notebook's three ops.
 Tensor causal_softmax(const Tensor& attn_scores, const Tensor& mask, int64_t head_dim,
                       const char* module) {
   const int64_t T = attn_scores.size(-1);
-  check(T <= mask.size(0), module, ": ", T, " tokens exceed context_length ", mask.size(0));
+  check_context_length(module, T, mask);
   return masked_softmax(attn_scores, mask.slice(0, 0, T).slice(1, 0, T),
                         std::sqrt(static_cast<double>(head_dim)));
+}
+
+// The book's dropout(causal_softmax(queries @ keys^T)) @ values, fused: the mask buffer is
+// triu(ones, 1), which is what is_causal hides, and the scale is 1 / sqrt(head_dim), the default.
+// In training, dropout draws the mask the explicit path draws.
+Tensor causal_context(const Tensor& queries, const Tensor& keys, const Tensor& values,
+                      const Dropout& dropout, const Tensor& mask, const char* module) {
+  check_context_length(module, keys.size(-2), mask);
+  const double dropout_p = dropout.is_training() ? dropout.p : 0.0;
+  return scaled_dot_product_attention(queries, keys, values, {}, dropout_p, true);
 }
 
 }  // namespace
@@ -108,10 +122,7 @@ Tensor CausalAttention::forward(const Tensor& x) const {
   const Tensor keys = W_key(x);
   const Tensor queries = W_query(x);
   const Tensor values = W_value(x);
-  const Tensor attn_scores = queries.matmul(keys.transpose(-2, -1));
-  const Tensor attn_weights =
-      dropout(causal_softmax(attn_scores, mask, keys.size(-1), "CausalAttention"));
-  return attn_weights.matmul(values);
+  return causal_context(queries, keys, values, dropout, mask, "CausalAttention");
 }
 
 MultiHeadAttentionWrapper::MultiHeadAttentionWrapper(int64_t d_in, int64_t d_out,
@@ -153,35 +164,35 @@ void MultiHeadAttention::visit(Visitor& visitor) {
   visitor.buffer("mask", mask);
 }
 
-std::pair<Tensor, Tensor> MultiHeadAttention::weights_and_values(const Tensor& x) const {
+MultiHeadAttention::Heads MultiHeadAttention::split_heads(const Tensor& x) const {
   check_input("MultiHeadAttention", x, W_query.weight.size(1));
   const Tensor batch = x.dim() == 2 ? x.unsqueeze(0) : x;  // one sequence: a batch of one
   const int64_t b = batch.size(0), T = batch.size(1);
   // [b, T, d_out] -> [b, num_heads, T, head_dim]
-  const auto split_heads = [&](const Tensor& t) {
+  const auto split = [&](const Tensor& t) {
     return t.view({b, T, num_heads, head_dim}).transpose(1, 2);
   };
-  const Tensor keys = split_heads(W_key(batch));
-  const Tensor queries = split_heads(W_query(batch));
-  const Tensor values = split_heads(W_value(batch));
-  const Tensor attn_scores = queries.matmul(keys.transpose(2, 3));
-  const Tensor attn_weights =
-      dropout(causal_softmax(attn_scores, mask, head_dim, "MultiHeadAttention"));
-  return {attn_weights, values};
+  return {split(W_query(batch)), split(W_key(batch)), split(W_value(batch))};
 }
 
 Tensor MultiHeadAttention::forward(const Tensor& x) const {
-  const auto [attn_weights, values] = weights_and_values(x);
+  const auto [queries, keys, values] = split_heads(x);
   const int64_t b = values.size(0), T = values.size(2);
   // [b, num_heads, T, head_dim] -> [b, T, d_out]
   const Tensor context_vec =
-      attn_weights.matmul(values).transpose(1, 2).contiguous().view({b, T, d_out});
+      causal_context(queries, keys, values, dropout, mask, "MultiHeadAttention")
+          .transpose(1, 2)
+          .contiguous()
+          .view({b, T, d_out});
   const Tensor out = out_proj(context_vec);
   return x.dim() == 2 ? out.squeeze(0) : out;
 }
 
 Tensor MultiHeadAttention::attention_weights(const Tensor& x) const {
-  const Tensor attn_weights = weights_and_values(x).first;
+  const auto [queries, keys, values] = split_heads(x);
+  const Tensor attn_scores = queries.matmul(keys.transpose(2, 3));
+  const Tensor attn_weights =
+      dropout(causal_softmax(attn_scores, mask, head_dim, "MultiHeadAttention"));
   return x.dim() == 2 ? attn_weights.squeeze(0) : attn_weights;
 }
 

@@ -45,5 +45,16 @@ Tensor dropout_noise(const Shape& shape, Dtype dtype, double p, Generator& gen) 
   return noise;
 }
 
+DropoutKeepBits dropout_keep_bits(int64_t n, double p, Generator& gen) {
+  check(p > 0 && p <= 1, "dropout_keep_bits: p must lie in (0, 1], got ", p);
+  DropoutKeepBits bits{std::vector<uint64_t>((n + 63) / 64, 0), p};
+  if (p == 1 || n == 0) return bits;  // dropout draws nothing then
+  if (dropout_stream() == DropoutStream::Mkl)
+    bernoulli_keep_bits_mkl(bits.words.data(), n, 1 - p, gen);
+  else
+    bernoulli_keep_bits_default(bits.words.data(), n, 1 - p, gen);
+  return bits;
+}
+
 }  // namespace kernels
 }  // namespace mg

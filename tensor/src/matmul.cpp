@@ -1,12 +1,11 @@
 #include "minigrad/tensor/matmul.h"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <climits>
 #include <optional>
 #include <type_traits>
 
+#include "blas.h"
 #include "minigrad/tensor/factory.h"
 #include "minigrad/tensor/parallel.h"
 #include "minigrad/tensor/views.h"
@@ -14,13 +13,6 @@
 
 namespace mg::kernels {
 namespace {
-
-// How BLAS reads a [rows, cols] matrix in row-major terms: element (r, c) sits at
-// data[r * ld + c] when NoTrans, at data[c * ld + r] when Trans (a transposed view).
-struct BlasMatrix {
-  CBLAS_TRANSPOSE trans;
-  int64_t ld;
-};
 
 // The BLAS reading of a strided matrix, or none when its layout needs a copy. A dim of size 1 is
 // never stepped along, so its stride is free: a strided vector is a Trans matrix of one row.
@@ -50,11 +42,6 @@ MatrixOperand blas_operand(const Tensor& matrix) {
     return {matrix, *layout};
   Tensor copy = contiguous(matrix);
   return {copy, *blas_layout(rows, cols, copy.stride(-2), copy.stride(-1))};
-}
-
-template <typename T>
-const T* first_element(const Tensor& tensor) {
-  return static_cast<const T*>(tensor.storage()->data()) + tensor.storage_offset();
 }
 
 void check_blas_size(int64_t value, const Shape& a_shape, const Shape& b_shape) {
@@ -105,13 +92,7 @@ template <typename T>
 void blas_gemm(const BlasMatrix& a_layout, const BlasMatrix& b_layout, int64_t m, int64_t n,
                int64_t k, const T* a, const T* b, T* c, int64_t ldc) {
   for (int64_t row = 0; row < m; ++row) std::fill_n(c + row * ldc, n, T(0));
-  const auto as_int = [](int64_t value) { return static_cast<int>(value); };
-  if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, a_layout.trans, b_layout.trans, as_int(m), as_int(n), as_int(k),
-                1.0f, a, as_int(a_layout.ld), b, as_int(b_layout.ld), 1.0f, c, as_int(ldc));
-  else
-    cblas_dgemm(CblasRowMajor, a_layout.trans, b_layout.trans, as_int(m), as_int(n), as_int(k), 1.0,
-                a, as_int(a_layout.ld), b, as_int(b_layout.ld), 1.0, c, as_int(ldc));
+  gemm_call(a_layout, b_layout, m, n, k, T(1), a, b, T(1), c, ldc);
 }
 
 // c[m, n] = a[m, k] @ b[k, n], c row-major with leading dim ldc, in parts on the pool. All sizes
@@ -160,16 +141,6 @@ Tensor dot_product(const Tensor& a, const Tensor& b) {
 void check_same_dtype(const char* op, const Tensor& a, const Tensor& b) {
   check(a.dtype() == b.dtype(), op, ": both operands must have the same dtype (",
         dtype_name(a.dtype()), " vs ", dtype_name(b.dtype()), ")");
-}
-
-// Strides of `tensor`'s batch dims (all but its last two) lined up with the broadcast batch
-// shape `batch`, 0 where the tensor is broadcast.
-Shape batch_strides(const Tensor& tensor, const Shape& batch) {
-  const int64_t shift = static_cast<int64_t>(batch.size()) - (tensor.dim() - 2);
-  Shape strides(batch.size(), 0);
-  for (int64_t d = 0; d + 2 < tensor.dim(); ++d)
-    if (tensor.size(d) != 1) strides[shift + d] = tensor.stride(d);
-  return strides;
 }
 
 // The one stride that walks dims `sizes` (with `strides`) as a single dim, or none. Dims of

@@ -143,22 +143,50 @@ void normal_fill_serial(double* data, int64_t n, double mean, double std, Genera
   normal_fill_serial_impl(data, n, mean, std, gen);
 }
 
+namespace {
+
 // MKL's vslNewStream(VSL_BRNG_MCG31, seed) + viRngBernoulli, seeded by one random() draw:
 // x0 = seed mod m (0 becomes 1), u_i = x_i / m, x_{i+1} = a * x_i mod m; keep when u_i < q.
-void bernoulli_keep_mask_mkl(uint8_t* keep, int64_t n, double keep_prob, Generator& gen) {
+// Calls keep(i, kept) for i = 0, 1, ..., n - 1.
+template <typename Keep>
+void draw_keep_mask_mkl(int64_t n, double keep_prob, Generator& gen, Keep keep) {
   constexpr uint64_t m = 0x7FFFFFFF;  // 2^31 - 1
   constexpr uint64_t a = 1132489760;
   uint64_t x = gen.random() % m;
   if (x == 0) x = 1;
   for (int64_t i = 0; i < n; ++i) {
-    keep[i] = static_cast<double>(x) / m < keep_prob;
+    keep(i, static_cast<double>(x) / m < keep_prob);
     x = a * x % m;
   }
 }
 
 // at::bernoulli_distribution<double>: one uniform64() per element.
+template <typename Keep>
+void draw_keep_mask_default(int64_t n, double keep_prob, Generator& gen, Keep keep) {
+  for (int64_t i = 0; i < n; ++i) keep(i, gen.uniform64() < keep_prob);
+}
+
+auto into_bytes(uint8_t* keep) {
+  return [keep](int64_t i, bool kept) { keep[i] = kept; };
+}
+// words must start cleared.
+auto into_bits(uint64_t* words) {
+  return [words](int64_t i, bool kept) { words[i >> 6] |= uint64_t{kept} << (i & 63); };
+}
+
+}  // namespace
+
+void bernoulli_keep_mask_mkl(uint8_t* keep, int64_t n, double keep_prob, Generator& gen) {
+  draw_keep_mask_mkl(n, keep_prob, gen, into_bytes(keep));
+}
 void bernoulli_keep_mask_default(uint8_t* keep, int64_t n, double keep_prob, Generator& gen) {
-  for (int64_t i = 0; i < n; ++i) keep[i] = gen.uniform64() < keep_prob;
+  draw_keep_mask_default(n, keep_prob, gen, into_bytes(keep));
+}
+void bernoulli_keep_bits_mkl(uint64_t* words, int64_t n, double keep_prob, Generator& gen) {
+  draw_keep_mask_mkl(n, keep_prob, gen, into_bits(words));
+}
+void bernoulli_keep_bits_default(uint64_t* words, int64_t n, double keep_prob, Generator& gen) {
+  draw_keep_mask_default(n, keep_prob, gen, into_bits(words));
 }
 
 }  // namespace kernels

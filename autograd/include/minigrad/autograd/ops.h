@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string_view>
 #include <tuple>
 #include <vector>
@@ -76,6 +77,25 @@ Tensor masked_softmax(const Tensor& input, const Tensor& mask, double divisor = 
 // PyTorch's masks for the same seed (mg::set_dropout_stream picks which PyTorch build's); the
 // input itself when not training or when p is 0. Throws unless 0 <= p <= 1.
 Tensor dropout(const Tensor& input, double p, bool training = true);
+// softmax(query @ key^T * scale + mask) @ value with dropout on the weights, as PyTorch 2.x's
+// torch.nn.functional.scaled_dot_product_attention: query [..., Tq, E], key [..., Tk, E], value
+// [..., Tk, Ev] with the same batch dims; attn_mask, boolean (true: the query may see the key) or
+// added to the scores, broadcasts to [..., Tq, Tk] and gets no gradient; is_causal lets query i
+// see keys 0..i (not with a mask); scale defaults to 1 / sqrt(E). Fused (tensor/attention.h): no
+// [Tq, Tk] tensor is made, and a query that sees no key gets zeros, as in PyTorch's flash kernel.
+// Dropout (whenever dropout_p > 0, as in PyTorch) draws the very mask that
+// dropout(softmax(...), dropout_p) draws for the same seed.
+Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, const Tensor& value,
+                                    const Tensor& attn_mask = {}, double dropout_p = 0.0,
+                                    bool is_causal = false,
+                                    std::optional<double> scale = std::nullopt);
+// The same by explicit ops (matmul, masked_fill, softmax, dropout, matmul), as PyTorch's math
+// path: what the fused op is tested against. A query that sees no key gets NaN here, from the
+// softmax of a row of -inf.
+Tensor scaled_dot_product_attention_math(const Tensor& query, const Tensor& key,
+                                         const Tensor& value, const Tensor& attn_mask = {},
+                                         double dropout_p = 0.0, bool is_causal = false,
+                                         std::optional<double> scale = std::nullopt);
 
 // Tensors of one shape joined along a new dim.
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstdint>
-#include <utility>
 #include <vector>
 
 #include "minigrad/nn/dropout.h"
@@ -33,7 +32,8 @@ class SelfAttentionV2 : public Module {
   Linear W_query, W_key, W_value;
 };
 
-// SelfAttentionV2 with a causal mask (token t sees tokens 0..t) and dropout on the weights.
+// SelfAttentionV2 with a causal mask (token t sees tokens 0..t) and dropout on the weights, the
+// three run fused by scaled_dot_product_attention (is_causal), which draws the same dropout mask.
 class CausalAttention : public Module {
  public:
   CausalAttention(int64_t d_in, int64_t d_out, int64_t context_length, double dropout,
@@ -67,8 +67,10 @@ class MultiHeadAttention : public Module {
   Tensor forward(const Tensor& x) const override;
   void visit(Visitor& visitor) override;
   // The attention weights forward uses for x, [B, num_heads, T, T] (or [num_heads, T, T] for
-  // x [T, d_in]): softmax over the keys, zero above the diagonal, with dropout in training mode.
-  // For plots and tests: call it under NoGradGuard in eval mode to see what the model attends to.
+  // x [T, d_in]): softmax over the keys, zero above the diagonal, with dropout in training mode
+  // (the mask forward draws for the same seed). forward never makes them (it runs fused); this
+  // computes them by the explicit ops, for plots and tests: call it under NoGradGuard in eval
+  // mode to see what the model attends to.
   Tensor attention_weights(const Tensor& x) const;
 
   int64_t d_out, num_heads, head_dim;
@@ -77,9 +79,12 @@ class MultiHeadAttention : public Module {
   Tensor mask;  // buffer: triu(ones(context_length, context_length), 1)
 
  private:
-  // The weights for x [T, d_in] or [B, T, d_in] (checked), [B, num_heads, T, T] (B = 1 for one
-  // sequence), and the values they weigh, [B, num_heads, T, head_dim].
-  std::pair<Tensor, Tensor> weights_and_values(const Tensor& x) const;
+  struct Heads {
+    Tensor queries, keys, values;  // [B, num_heads, T, head_dim]
+  };
+  // The projections of x [T, d_in] or [B, T, d_in] (checked), split into heads (B = 1 for one
+  // sequence).
+  Heads split_heads(const Tensor& x) const;
 };
 
 }  // namespace mg::nn

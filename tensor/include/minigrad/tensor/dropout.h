@@ -1,5 +1,8 @@
 #pragma once
 
+#include <cstdint>
+#include <vector>
+
 #include "minigrad/tensor/random.h"
 #include "minigrad/tensor/tensor.h"
 
@@ -21,6 +24,18 @@ namespace kernels {
 // `empty_like(input).bernoulli_(1 - p).div_(1 - p)`. Needs 0 < p < 1.
 Tensor dropout_noise(const Shape& shape, Dtype dtype, double p,
                      Generator& gen = default_generator());
+
+// Dropout's keep mask as bits, for fused attention, which never makes the [..., Tq, Tk] weights it
+// drops: one bit per element in row-major order, the very draws dropout_noise makes for a tensor
+// of that many elements.
+struct DropoutKeepBits {
+  std::vector<uint64_t> words;  // weight i is kept when bit i % 64 of words[i / 64] is set
+  double p = 0;                 // survivors are scaled by 1 / (1 - p)
+
+  bool kept(int64_t i) const { return (words[i >> 6] >> (i & 63)) & 1; }
+};
+// n weights, 0 < p <= 1. p = 1 keeps none and draws nothing, as dropout does.
+DropoutKeepBits dropout_keep_bits(int64_t n, double p, Generator& gen = default_generator());
 }  // namespace kernels
 
 }  // namespace mg

@@ -70,6 +70,10 @@ void bernoulli_keep_mask_mkl(uint8_t* keep, int64_t n, double keep_prob, Generat
 // Builds without MKL (Debian's python3-torch), and MKL builds on other CPUs: one uniform64()
 // per element.
 void bernoulli_keep_mask_default(uint8_t* keep, int64_t n, double keep_prob, Generator& gen);
+// The same draws, as bits: element i is kept when bit i % 64 of words[i / 64] is set. The words
+// must start cleared.
+void bernoulli_keep_bits_mkl(uint64_t* words, int64_t n, double keep_prob, Generator& gen);
+void bernoulli_keep_bits_default(uint64_t* words, int64_t n, double keep_prob, Generator& gen);
 
 }  // namespace kernels
 }  // namespace mg
