@@ -157,20 +157,26 @@ def row(name, timings, columns):
 
 
 # The workloads whose peak memory is shown, each run alone in its own process.
-MEMORY_WORKLOADS = ["BM_CausalMHAFwdBwd/1/1024", "BM_SDPA/1/12/1024/64", "BM_SDPA/1/12/4096/64"]
+MEMORY_WORKLOADS = ["BM_CausalMHAFwdBwd/1/1024", "BM_SDPA/1/12/1024/64", "BM_SDPA/1/12/2048/64",
+                    "BM_SDPA/1/12/4096/64"]
 
 
 def peak_memory(names):
-    """Rows of each memory workload's peak resident memory (getrusage's max RSS) in a process
-    that runs it alone: minigrad_bench's and PyTorch's at 1 thread."""
+    """Rows of each memory workload's peak resident memory (VmHWM, the max RSS of the program
+    alone) in a process that runs it alone: minigrad_bench's, libtorch_bench's at 1 thread when
+    it was built, and PyTorch's in Python at 1 thread."""
     rows = []
     for name in [name for name in MEMORY_WORKLOADS if name in names]:
-        counters = google_benchmark(MINIGRAD_BENCH, [name], 0.1)[2]
-        ours = counters[name]["peak_rss_MB"]
+        ours = google_benchmark(MINIGRAD_BENCH, [name], 0.1)[2][name]["peak_rss_MB"]
+        cells = [f"`{name}`", f"{ours:.0f} MB"]
+        if LIBTORCH_BENCH.exists():
+            cpp = google_benchmark(LIBTORCH_BENCH, [name], 0.1, "--torch_threads=1")[2]
+            cells += [f"{cpp[name]['peak_rss_MB']:.0f} MB",
+                      f"**{ours / cpp[name]['peak_rss_MB']:.2f}**"] if name in cpp else ["-", "-"]
         report = json_output([sys.executable, HERE / "torch_workloads.py", "--json",
                               "--threads=1", f"--filter=^{re.escape(name)}$", "--min-time=0.1"])
-        theirs = report["peak_rss_mb"]
-        rows.append(f"| `{name}` | {ours:.0f} MB | {theirs:.0f} MB | {ours / theirs:.2f} |")
+        cells += [f"{report['peak_rss_mb']:.0f} MB"]
+        rows.append("| " + " | ".join(cells) + " |")
     return rows
 
 
@@ -219,9 +225,11 @@ def main():
         print(row(name, timings, columns))
     memory = peak_memory(names)
     if memory:
-        print("\nPeak resident memory of a process running one workload alone (getrusage max RSS; "
-              "PyTorch in Python at 1 thread):\n\n| workload | minigrad | PyTorch | minigrad / "
-              "PyTorch |\n|---|---|---|---|")
+        cpp = (["libtorch (C++)", "minigrad / libtorch"] if LIBTORCH_BENCH.exists() else [])
+        headings = ["workload", "minigrad"] + cpp + ["PyTorch (Python)"]
+        print("\nPeak resident memory of a process running one workload alone (VmHWM, its max "
+              "RSS; libtorch and PyTorch at 1 thread):\n\n| " + " | ".join(headings) + " |\n" +
+              "|---" * len(headings) + "|")
         print("\n".join(memory))
     if not LIBTORCH_BENCH.exists():
         print(f"\nNo C++ column: {LIBTORCH_BENCH} was not built (`make bench-compare` builds it "

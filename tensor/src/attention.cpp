@@ -100,8 +100,9 @@ struct Problem {
   // s[r, c] = scale * query[m0 + r] . key[n0 + c] + bias, and -inf where the causal mask hides
   // the key: a [rows, cols] block, row-major.
   void scores(int64_t b, int64_t m0, int64_t rows, int64_t n0, int64_t cols, T* s) const {
-    gemm_call(BlasMatrix{CblasNoTrans, query.row_stride}, BlasMatrix{CblasTrans, key.row_stride},
-              rows, cols, E, scale, query.at(b, m0), key.at(b, n0), T(0), s, cols);
+    gemm_overwrite(BlasMatrix{CblasNoTrans, query.row_stride},
+                   BlasMatrix{CblasTrans, key.row_stride}, rows, cols, E, scale, query.at(b, m0),
+                   key.at(b, n0), s, cols);
     for (int64_t r = 0; r < rows; ++r) {
       T* row = s + r * cols;
       if (has_bias) {
@@ -209,9 +210,9 @@ void backward_entry(const Problem<T>& problem, int64_t b, const T* out, const T*
       gemm_call(BlasMatrix{CblasTrans, cols}, BlasMatrix{CblasNoTrans, Ev}, cols, Ev, rows, T(1),
                 dropped, grad_out_rows, T(1), grad_value + n0 * Ev, Ev);
       // grad_weights = grad_out @ value^T, through dropout's factor
-      gemm_call(BlasMatrix{CblasNoTrans, Ev}, BlasMatrix{CblasTrans, problem.value.row_stride},
-                rows, cols, Ev, T(1), grad_out_rows, problem.value.at(b, n0), T(0), grad_scores,
-                cols);
+      gemm_overwrite(BlasMatrix{CblasNoTrans, Ev}, BlasMatrix{CblasTrans, problem.value.row_stride},
+                     rows, cols, Ev, T(1), grad_out_rows, problem.value.at(b, n0), grad_scores,
+                     cols);
       if (dropout) problem.drop(b, m0, rows, n0, cols, grad_scores, grad_scores);
       // softmax's backward: grad_scores = weights * (grad_weights - sum(grad_weights * weights))
       for (int64_t r = 0; r < rows; ++r)

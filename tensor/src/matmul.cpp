@@ -83,18 +83,6 @@ const T* from_column(const T* matrix, const BlasMatrix& layout, int64_t first) {
   return matrix + first * (layout.trans == CblasNoTrans ? 1 : layout.ld);
 }
 
-// c[m, n] = a[m, k] @ b[k, n] in one OpenBLAS call, c row-major with leading dim ldc.
-// For beta = 0 OpenBLAS first clears c with a loop of its own (sgemm_beta, 5% of a training
-// step), then adds a @ b into it; clearing c here with memset and asking for c += a @ b (beta = 1)
-// is the same arithmetic, so the same bits, and took 0.76x the time for the per-head 64x64x32
-// products, 0.96x for 1024x128x512 (one thread, best of five).
-template <typename T>
-void blas_gemm(const BlasMatrix& a_layout, const BlasMatrix& b_layout, int64_t m, int64_t n,
-               int64_t k, const T* a, const T* b, T* c, int64_t ldc) {
-  for (int64_t row = 0; row < m; ++row) std::fill_n(c + row * ldc, n, T(0));
-  gemm_call(a_layout, b_layout, m, n, k, T(1), a, b, T(1), c, ldc);
-}
-
 // c[m, n] = a[m, k] @ b[k, n], c row-major with leading dim ldc, in parts on the pool. All sizes
 // are positive.
 template <typename T>
@@ -104,13 +92,13 @@ void gemm(const BlasMatrix& a_layout, const BlasMatrix& b_layout, int64_t m, int
   get_num_threads();  // starts the pool, which holds OpenBLAS at one thread
   if (m >= n) {
     parallel_for(0, m, part_size(m, products), [&](int64_t first, int64_t last) {
-      blas_gemm(a_layout, b_layout, last - first, n, k, from_row(a, a_layout, first), b,
-                c + first * ldc, ldc);
+      gemm_overwrite(a_layout, b_layout, last - first, n, k, T(1), from_row(a, a_layout, first), b,
+                     c + first * ldc, ldc);
     });
   } else {
     parallel_for(0, n, part_size(n, products), [&](int64_t first, int64_t last) {
-      blas_gemm(a_layout, b_layout, m, last - first, k, a, from_column(b, b_layout, first),
-                c + first, ldc);
+      gemm_overwrite(a_layout, b_layout, m, last - first, k, T(1), a,
+                     from_column(b, b_layout, first), c + first, ldc);
     });
   }
 }
