@@ -218,6 +218,15 @@ const Case kCases[] = {
        const Tensor queries = leaf({16, 4, 64, 32}), keys = leaf({16, 4, 64, 32});
        return with_grads(matmul(queries, keys.transpose(2, 3)), {queries, keys});
      }},
+    // Fused attention: forward tasks are (batch entry, block of 128 queries), backward tasks
+    // batch entries; each task's arithmetic is the same on any thread.
+    {"scaled_dot_product_attention_causal_dropout",
+     [] {
+       const Tensor query = leaf({2, 3, 300, 32}), key = leaf({2, 3, 300, 32}),
+                    value = leaf({2, 3, 300, 16});
+       return with_grads(scaled_dot_product_attention(query, key, value, {}, 0.1, true),
+                         {query, key, value});
+     }},
     {"sgd_nesterov",
      [] {
        return three_steps<optim::SGD>(
