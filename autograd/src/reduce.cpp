@@ -20,11 +20,12 @@ namespace {
 // grad_out with the reduced dims brought back as size 1, so that it broadcasts against the input.
 Tensor unsqueeze_reduced(const Tensor& grad_out, const Shape& input_shape,
                          const std::vector<int64_t>& dims, bool keepdim) {
-  Shape kept = keepdim ? grad_out.shape() : input_shape;
-  if (!keepdim) {
-    if (dims.empty()) std::fill(kept.begin(), kept.end(), 1);
-    for (int64_t dim : dims) kept[normalize_dim(dim, static_cast<int64_t>(kept.size()), "sum")] = 1;
-  }
+  if (keepdim) return grad_out;
+  const std::vector<bool> reduced =
+      kernels::reduced_dims(static_cast<int64_t>(input_shape.size()), dims, "sum");
+  Shape kept = input_shape;
+  for (size_t d = 0; d < kept.size(); ++d)
+    if (reduced[d]) kept[d] = 1;
   return grad_out.reshape(kept);
 }
 
@@ -40,10 +41,11 @@ Tensor spread(const Tensor& grad_out, const Shape& input_shape, Dtype dtype,
 
 // How many elements each output of a reduction over `dims` (all when empty) reduces.
 int64_t reduced_count(const Shape& shape, const std::vector<int64_t>& dims) {
-  if (dims.empty()) return numel(shape);
+  const std::vector<bool> reduced =
+      kernels::reduced_dims(static_cast<int64_t>(shape.size()), dims, "var");
   int64_t count = 1;
-  for (int64_t dim : dims)
-    count *= shape[normalize_dim(dim, static_cast<int64_t>(shape.size()), "var")];
+  for (size_t d = 0; d < shape.size(); ++d)
+    if (reduced[d]) count *= shape[d];
   return count;
 }
 

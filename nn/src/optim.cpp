@@ -94,6 +94,13 @@ void Optimizer::load_state_dict(const std::vector<std::pair<std::string, Tensor>
           dtype_name(dtype), " ", shape);
     loaded[f][i] = value.clone();
   }
+  // A parameter that has stepped has every field, one that has not has none: a step() from a
+  // state with a field missing would read a tensor that is not there.
+  for (size_t i = 0; i < params_.size(); ++i)
+    for (size_t f = 1; f < fields.size(); ++f)
+      check(loaded[f][i].defined() == loaded[0][i].defined(), name_, ": the state of parameter ", i,
+            " has '", fields[loaded[0][i].defined() ? 0 : f].name, "' but not '",
+            fields[loaded[0][i].defined() ? f : 0].name, "'");
   for (size_t f = 0; f < fields.size(); ++f) *fields[f].tensors = std::move(loaded[f]);
 }
 
@@ -183,10 +190,10 @@ Adam::Adam(std::vector<Tensor> params, const AdamWOptions& options, bool decoupl
 }
 
 std::vector<Optimizer::StateField> Adam::state_fields() {
-  return {{"exp_avg", &exp_avgs_},
-          {"exp_avg_sq", &exp_avg_sqs_},
-          {"max_exp_avg_sq", &max_exp_avg_sqs_},
-          {"step", &steps_}};
+  std::vector<StateField> fields{
+      {"exp_avg", &exp_avgs_}, {"exp_avg_sq", &exp_avg_sqs_}, {"step", &steps_}};
+  if (amsgrad_) fields.insert(fields.begin() + 2, {"max_exp_avg_sq", &max_exp_avg_sqs_});
+  return fields;
 }
 
 void Adam::step() {

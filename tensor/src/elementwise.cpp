@@ -575,6 +575,7 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
 }
 
 void masked_fill_(const Tensor& self, const Tensor& mask, double value) {
+  check_no_internal_overlap(self, "masked_fill_");
   check(broadcasts_to(mask.shape(), self.shape()), "masked_fill: mask of shape ", mask.shape(),
         " cannot be broadcast to the input's shape ", self.shape());
   check(is_floating_point(self.dtype()) || std::isfinite(value), "masked_fill: value ", value,

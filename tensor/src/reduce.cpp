@@ -27,16 +27,7 @@
 #include "sum_kernel.h"
 
 namespace mg::kernels {
-namespace {
 
-// One dim of the iteration: its size and its strides in the output and the input, in elements.
-struct LoopDim {
-  int64_t size;
-  int64_t out_stride;
-  int64_t in_stride;
-};
-
-// Which dims of an ndim-dim tensor `dims` names; all of them when `dims` is empty.
 std::vector<bool> reduced_dims(int64_t ndim, const Dims& dims, const char* op) {
   std::vector<bool> reduced(ndim, dims.empty());
   for (int64_t dim : dims) {
@@ -47,6 +38,15 @@ std::vector<bool> reduced_dims(int64_t ndim, const Dims& dims, const char* op) {
   }
   return reduced;
 }
+
+namespace {
+
+// One dim of the iteration: its size and its strides in the output and the input, in elements.
+struct LoopDim {
+  int64_t size;
+  int64_t out_stride;
+  int64_t in_stride;
+};
 
 Shape reduced_shape(const Shape& shape, const std::vector<bool>& reduced, bool keepdim) {
   Shape out;

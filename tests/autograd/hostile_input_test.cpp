@@ -368,6 +368,15 @@ std::vector<ErrorCase> error_cases() {
          a += 1.0;
        },
        "add_: cannot write into a tensor of which several elements share one memory location"},
+      {"masked_fill_into_expanded",
+       [] {
+         Tensor a = zeros({1, 3}).expand({2, 3});
+         a.masked_fill_(ones({2, 3}, kBool), 1.0);
+       },
+       "masked_fill_: cannot write into a tensor of which several elements share one memory "
+       "location"},
+      {"sum_0d_dim_out_of_range", [] { tensor(2.0).sum(1); },
+       "sum: dim 1 is out of range for a tensor with 0 dims (expected -1 to 0)"},
       // Misuse of autograd.
       {"backward_non_scalar", [] { (leaf({2}) * 2.0).backward(); },
        "backward: a gradient can be implied only for a one-element output, but this one has "
@@ -523,6 +532,21 @@ const std::map<std::string, ResultCase>& result_cases() {
        }}},
       {"slice_past_the_end", {[] { return no_leaf(arange(5.0).slice(0, 3, 100)); }}},
       {"slice_empty", {[] { return no_leaf(arange(5.0).slice(0, 4, 2)); }}},
+      // Once out-of-bounds writes and reads of an empty list of dims (issue 13's crashes).
+      {"sum_0d_dim0", {[] {
+         const Tensor x = tensor(2.0).requires_grad_();
+         return std::pair{x.sum(0), x};
+       }}},
+      {"mean_0d_dim_minus1", {[] {
+         const Tensor x = tensor(2.0).requires_grad_();
+         return std::pair{x.mean(-1), x};
+       }}},
+      {"var_0d_dim0_biased", {[] {
+         const Tensor x = tensor(2.0, kFloat64).requires_grad_();
+         return std::pair{var(x, {0}, false), x};
+       }}},
+      {"masked_softmax_0d",
+       {[] { return no_leaf(masked_softmax(tensor(2.0), tensor(0.0, kBool))); }}},
   };
   return cases;
 }

@@ -47,6 +47,14 @@ CASES = {
     "max_with_nan": lambda: (torch.tensor([1.0, NAN, 3.0]).max(), None),
     "slice_past_the_end": lambda: (torch.arange(5.0)[3:100], None),
     "slice_empty": lambda: (torch.arange(5.0)[4:2], None),
+    # A 0-dim tensor takes dim 0 or -1 in a reduction, as the list of its one (absent) dim.
+    "sum_0d_dim0": lambda: (lambda x: (x.sum(0), x))(_leaf(2.0)),
+    "mean_0d_dim_minus1": lambda: (lambda x: (x.mean(-1), x))(_leaf(2.0)),
+    "var_0d_dim0_biased": lambda: (lambda x: (torch.var(x, 0, unbiased=False), x))(
+        torch.tensor(2.0, dtype=torch.float64).requires_grad_()),
+    # minigrad's masked_softmax(x, mask) is softmax(x.masked_fill(mask, -inf), -1).
+    "masked_softmax_0d": lambda: (
+        torch.softmax(torch.tensor(2.0).masked_fill(torch.tensor(False), -INF), -1), None),
 }
 
 

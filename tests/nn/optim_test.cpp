@@ -299,6 +299,12 @@ TEST(OptimizerState, LoadRefusesStateThatDoesNotFitAndChangesNothing) {
         optimizer.load_state_dict({{"state.0.step", zeros({})}});
       },
       "Adam: state 'state.0.step' is float32 [] but parameter 0 needs int64 []");
+  auto without_max_exp_avg_sq = before;  // the state of a plain Adam, loaded into an amsgrad one
+  optim::AdamW amsgrad(linear.parameters(), {.amsgrad = true});
+  expect_error([&] { amsgrad.load_state_dict(without_max_exp_avg_sq); },
+               "AdamW: the state of parameter 0 has 'exp_avg' but not 'max_exp_avg_sq'");
+  expect_error([&] { optimizer.load_state_dict({before[0]}); },
+               "Adam: the state of parameter 0 has 'exp_avg' but not 'exp_avg_sq'");
   ASSERT_EQ(optimizer.state_dict().size(), before.size());
   for (size_t i = 0; i < before.size(); ++i)
     EXPECT_EQ(optimizer.state_dict()[i].second.storage(), before[i].second.storage());

@@ -13,6 +13,12 @@ namespace mg::kernels {
 
 using Dims = std::vector<int64_t>;
 
+// Which dims of an ndim-dim tensor `dims` names (negative ones counting from the end), all of
+// them when `dims` is empty: one flag per dim, and none for a 0-dim tensor, which accepts dim 0
+// or -1 and reduces to itself, as in PyTorch. Throws, naming `op`, for a dim out of range or
+// named twice. The one reading of a reduction's dims, for the kernels and their gradients.
+std::vector<bool> reduced_dims(int64_t ndim, const Dims& dims, const char* op);
+
 // Sum over `dims` (negative dims count from the end; each at most once). No dims means all of
 // them: a 0-dim result, or all sizes 1 with keepdim. The sum of no elements is 0.
 Tensor sum(const Tensor& input, const Dims& dims = {}, bool keepdim = false);
