@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
   int64_t steps = 300, batch = 32, length = 12, vocab = 20, emb_dim = 64, heads = 2, layers = 1;
   int64_t seed = 1, val_size = 500;
   double lr = 3e-3, dropout = 0.0, weight_decay = 0.01;
-  std::string out_dir = ".", metrics_path;
+  std::string out_dir = ".", metrics_path, save_path;
   training::Flags flags(
       "train_reverse",
       "Trains a small GPT to reverse sequences of random tokens: it reads\n"
@@ -168,6 +168,7 @@ int main(int argc, char** argv) {
   flags.add("val-size", val_size, "held-out sequences for the final accuracy");
   flags.add("out-dir", out_dir, "directory for the PNG images");
   flags.add("metrics", metrics_path, "write a JSON summary here (none when empty)");
+  flags.add("save", save_path, "write the trained model here as safetensors (none when empty)");
   if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
 
   try {
@@ -242,6 +243,10 @@ int main(int argc, char** argv) {
     std::cout << "loss curve:        " << loss_png << "\nattention weights: " << attention_png
               << " (that example; a row is a query position, a column a key)\n";
 
+    if (!save_path.empty()) {
+      mg::nn::save_safetensors(model, save_path);
+      std::cout << "model:             " << save_path << "\n";
+    }
     if (!metrics_path.empty()) {
       training::write_metrics(metrics_path, {{"example", "train_reverse"},
                                              {"seed", seed},

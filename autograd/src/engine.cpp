@@ -1,6 +1,7 @@
 // The backward engine: an iterative topological walk from the root, then one pass that runs each
 // node's gradient formulas once every consumer of its result has contributed. Also grad mode.
 #include <atomic>
+#include <iterator>
 #include <vector>
 
 #include "minigrad/autograd/node.h"
@@ -162,6 +163,14 @@ void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph)
       for (Node::Edge& edge : node->edges) edge.formula.reset();
       node->released = true;
     }
+  }
+  if (retain_graph) return;
+  // The edges go too, once no node is left to run (one still waiting may live only through
+  // them): of the graph, only the root's node stays, with its name, for as long as the root.
+  std::vector<Node::Edge> released;
+  for (PendingNode& entry : pending) {
+    std::move(entry.node->edges.begin(), entry.node->edges.end(), std::back_inserter(released));
+    entry.node->edges.clear();
   }
 }
 

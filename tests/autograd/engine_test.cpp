@@ -5,6 +5,7 @@
 
 #include <minigrad/minigrad.h>
 
+#include <memory>
 #include <string>
 
 #include "minigrad/autograd/node.h"
@@ -90,6 +91,51 @@ TEST(Engine, FreesTheGraphWithItsResult) {
     EXPECT_FALSE(node.expired());
   }
   EXPECT_TRUE(node.expired());
+}
+
+// After a backward without retain_graph, the graph behind the root is gone while the root still
+// lives: its nodes, their edges and the tensors they saved (exp saves its result, mul its
+// operands), not only the formulas.
+TEST(Engine, BackwardFreesTheGraphBehindALiveRoot) {
+  Tensor w = ones({3}).requires_grad_();
+  std::weak_ptr<autograd::Node> exp_node, mul_node;
+  std::weak_ptr<Storage> saved_result, saved_operand;
+  Tensor loss;
+  {
+    const Tensor scaled = w * rand({3});
+    const Tensor y = scaled.exp();
+    exp_node = autograd::meta_of(y)->grad_fn();
+    mul_node = autograd::meta_of(scaled)->grad_fn();
+    saved_result = y.storage();
+    saved_operand = scaled.storage();
+    loss = (y * y).sum();
+  }
+  EXPECT_FALSE(exp_node.expired());
+  EXPECT_FALSE(saved_result.expired());
+  loss.backward();
+  EXPECT_TRUE(exp_node.expired());
+  EXPECT_TRUE(mul_node.expired());
+  EXPECT_TRUE(saved_result.expired());
+  EXPECT_TRUE(saved_operand.expired());
+  EXPECT_EQ(autograd::meta_of(loss)->grad_fn_name(), "SumBackward0");  // the root keeps its node
+  EXPECT_TRUE(w.grad().defined());
+  expect_error([&] { loss.backward(); }, "backward through the graph a second time");
+}
+
+// With retain_graph the graph stays whole, for the next backward.
+TEST(Engine, RetainGraphKeepsTheGraph) {
+  Tensor w = ones({3}).requires_grad_();
+  std::weak_ptr<autograd::Node> exp_node;
+  Tensor loss;
+  {
+    const Tensor y = (w * 2.0).exp();
+    exp_node = autograd::meta_of(y)->grad_fn();
+    loss = y.sum();
+  }
+  loss.backward(Tensor(), true);
+  EXPECT_FALSE(exp_node.expired());
+  loss.backward();
+  EXPECT_TRUE(exp_node.expired());
 }
 
 TEST(Engine, DeepChainNeitherOverflowsNorLeaks) {

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -180,6 +181,36 @@ TEST(TrainCharlm, ResumesExactlyWhereItStopped) {
   // The same weights, optimizer state, batches and learning rates: the same losses, bit for bit.
   for (size_t i = 0; i < 3; ++i)
     EXPECT_EQ(rest_metrics["losses"][i].get<double>(), losses[3 + i].get<double>()) << i;
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+}
+
+// Two processes with the same seed, dropout on: the same losses, and checkpoints (the model and
+// AdamW's state) equal byte for byte.
+TEST(TrainCharlm, SameSeedGivesTheSameLossesAndCheckpoints) {
+  const ScratchDir dir;
+  nlohmann::json losses[2];
+  std::string model[2], optimizer[2];
+  const std::array<const char*, 2> checkpoints{"ck0.safetensors", "ck1.safetensors"};
+  const std::array<const char*, 2> metrics_files{"m0.json", "m1.json"};
+  for (int run = 0; run < 2; ++run) {
+    const std::string checkpoint = dir / checkpoints[run];
+    const std::string metrics = dir / metrics_files[run];
+    const Result result = run_train_charlm(kTiny + " --steps 4 --dropout 0.1 --seed 9 --save " +
+                                           checkpoint + " --metrics " + metrics);
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    losses[run] = read_json(metrics)["losses"];
+    model[run] = file_bytes(checkpoint);
+    optimizer[run] = file_bytes(checkpoint + ".optimizer");
+  }
+  EXPECT_EQ(losses[0], losses[1]);
+  EXPECT_GT(model[0].size(), 1000u);
+  EXPECT_GT(optimizer[0].size(), 1000u);
+  EXPECT_TRUE(model[0] == model[1]) << "the two model checkpoints differ";
+  EXPECT_TRUE(optimizer[0] == optimizer[1]) << "the two optimizer states differ";
 }
 
 TEST(TrainCharlm, ReportsAMissingDataFile) {

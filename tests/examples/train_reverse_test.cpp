@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -61,26 +62,38 @@ TEST(TrainReverse, TinyRunWritesBothImagesAndTheMetrics) {
   EXPECT_EQ(output.find('\r'), std::string::npos) << output;
 }
 
-TEST(TrainReverse, SameSeedGivesTheSameNumbers) {
+std::string file_bytes(const fs::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+}
+
+// Two processes with the same seed, dropout on: the same losses and the same trained weights,
+// byte for byte.
+TEST(TrainReverse, SameSeedGivesTheSameNumbersAndWeights) {
   const fs::path dir = output_dir();
   nlohmann::json runs[2];
+  std::string checkpoints[2];
   for (int run = 0; run < 2; ++run) {
     const fs::path metrics = dir / ("metrics" + std::to_string(run) + ".json");
+    const fs::path model = dir / ("model" + std::to_string(run) + ".safetensors");
     const auto [exit_code, output] =
         test::run_command(kTinyRun + " --dropout 0.1 --seed 5 --out-dir " + dir.string() +
-                          " --metrics " + metrics.string() + " 2>&1");
+                          " --metrics " + metrics.string() + " --save " + model.string() + " 2>&1");
     ASSERT_EQ(exit_code, 0) << output;
     runs[run] = read_json(metrics);
+    checkpoints[run] = file_bytes(model);
   }
   EXPECT_EQ(runs[0].at("final_loss"), runs[1].at("final_loss"));
   EXPECT_EQ(runs[0].at("val_exact_match"), runs[1].at("val_exact_match"));
+  EXPECT_GT(checkpoints[0].size(), 1000u);
+  EXPECT_TRUE(checkpoints[0] == checkpoints[1]) << "the two checkpoints differ";
 }
 
 TEST(TrainReverse, HelpListsEveryFlag) {
   const auto [exit_code, output] = test::run_command(std::string(MG_TRAIN_REVERSE) + " --help");
   EXPECT_EQ(exit_code, 0);
   for (const char* flag : {"--steps", "--lr", "--seed", "--emb-dim", "--heads", "--layers",
-                           "--dropout", "--metrics", "--help"})
+                           "--dropout", "--metrics", "--save", "--help"})
     EXPECT_NE(output.find(flag), std::string::npos) << flag << " missing from\n" << output;
 }
 
