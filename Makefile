@@ -1,5 +1,5 @@
 # The two set-up commands: `make demo` and `make test`. Each installs what is missing first.
-.PHONY: deps test test-asan bench bench-compare demo format clean
+.PHONY: deps test test-asan fuzz bench bench-compare demo format clean
 
 deps:
 	@scripts/install-deps.sh
@@ -13,6 +13,20 @@ test-asan: deps
 	cmake --preset asan
 	cmake --build --preset asan
 	ctest --preset asan
+
+# Each libFuzzer target (fuzz/) for FUZZ_SECONDS, from the committed seeds in fuzz/corpus/<target>
+# and what earlier runs found (build/fuzz/corpus/<target>); a crash or sanitizer report stops it.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = safetensors_fuzz print_fuzz ops_fuzz
+fuzz:
+	@scripts/install-deps.sh clang
+	cmake --preset fuzz
+	cmake --build --preset fuzz
+	for target in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/corpus/$$target && \
+	  build/fuzz/fuzz/$$target -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 \
+	    -print_final_stats=1 build/fuzz/corpus/$$target fuzz/corpus/$$target || exit 1; \
+	done
 
 bench: deps
 	cmake --preset release

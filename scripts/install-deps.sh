@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the system packages minigrad builds with, if any is missing.
+# Installs the system packages minigrad builds with, if any is missing, and the ones named as
+# arguments (`make fuzz` adds clang).
 # Debian and Ubuntu: through apt-get (with sudo when not root). Elsewhere: says what to install.
 set -euo pipefail
 
 packages=(cmake ninja-build g++ pkg-config libopenblas-dev libgtest-dev libbenchmark-dev
-          libstb-dev nlohmann-json3-dev libsleef-dev)
+          libstb-dev nlohmann-json3-dev libsleef-dev "$@")
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,7 +1,6 @@
 // The backward engine: an iterative topological walk from the root, then one pass that runs each
 // node's gradient formulas once every consumer of its result has contributed. Also grad mode.
 #include <atomic>
-#include <iterator>
 #include <vector>
 
 #include "minigrad/autograd/node.h"
@@ -167,9 +166,10 @@ void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph)
   if (retain_graph) return;
   // The edges go too, once no node is left to run (one still waiting may live only through
   // them): of the graph, only the root's node stays, with its name, for as long as the root.
-  std::vector<Node::Edge> released;
+  std::vector<std::vector<Node::Edge>> released;  // whole lists move: no edge is copied
+  released.reserve(pending.size());
   for (PendingNode& entry : pending) {
-    std::move(entry.node->edges.begin(), entry.node->edges.end(), std::back_inserter(released));
+    released.push_back(std::move(entry.node->edges));
     entry.node->edges.clear();
   }
 }

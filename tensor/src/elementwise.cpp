@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <functional>
 #include <iterator>
+#include <limits>
 #include <string>
+#include <type_traits>
 
 #include "cpu_dispatch.h"
 #include "minigrad/tensor/factory.h"
@@ -29,16 +32,26 @@ constexpr const char* kUnaryOpNames[] = {"neg",  "exp",  "log",     "sqrt", "abs
 static_assert(std::size(kUnaryOpNames) == static_cast<size_t>(UnaryOp::Relu) + 1,
               "one name per UnaryOp");
 
+// op(x, y), where int64 results that overflow wrap around, as PyTorch's do on two's-complement
+// CPUs: computed in uint64, where wrapping is defined (in int64 it is undefined behaviour).
+template <typename T, typename Op>
+T wrapping(T x, T y, Op op) {
+  if constexpr (std::is_same_v<T, int64_t>)
+    return static_cast<int64_t>(op(static_cast<uint64_t>(x), static_cast<uint64_t>(y)));
+  else
+    return op(x, y);
+}
+
 // Calls body(fn) with fn(x, y) the op's math, a generic lambda the kernel inlines into its loop.
 template <typename Body>
 void with_binary_fn(BinaryOp op, Body&& body) {
   switch (op) {
     case BinaryOp::Add:
-      return body([](auto x, auto y) { return x + y; });
+      return body([](auto x, auto y) { return wrapping(x, y, std::plus<>()); });
     case BinaryOp::Sub:
-      return body([](auto x, auto y) { return x - y; });
+      return body([](auto x, auto y) { return wrapping(x, y, std::minus<>()); });
     case BinaryOp::Mul:
-      return body([](auto x, auto y) { return x * y; });
+      return body([](auto x, auto y) { return wrapping(x, y, std::multiplies<>()); });
     case BinaryOp::Div:
       return body([](auto x, auto y) { return x / y; });
   }
@@ -337,11 +350,23 @@ void binary_into(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& 
   });
 }
 
+// x as an out_t. A floating-point value that int64 cannot hold (NaN, infinities, |x| >= 2^63)
+// is undefined behaviour for static_cast; it becomes what the x86-64 conversion instruction,
+// and so PyTorch on this CPU, gives: the "integer indefinite", INT64_MIN.
+template <typename out_t, typename in_t>
+out_t convert(in_t x) {
+  if constexpr (std::is_same_v<out_t, int64_t> && std::is_floating_point_v<in_t>) {
+    constexpr auto kLimit = static_cast<in_t>(std::numeric_limits<int64_t>::max());  // 2^63
+    if (!(x >= -kLimit && x < kLimit)) return std::numeric_limits<int64_t>::min();
+  }
+  return static_cast<out_t>(x);
+}
+
 // dst = src broadcast and converted; no checks, no version bump.
 void copy_into(const Tensor& dst, const Tensor& src) {
   dispatch_all(dst.dtype(), [&]<typename out_t>() {
     dispatch_all(src.dtype(), [&]<typename in_t>() {
-      unary_loop<out_t, in_t>(dst, src, [](in_t x) { return static_cast<out_t>(x); });
+      unary_loop<out_t, in_t>(dst, src, [](in_t x) { return convert<out_t>(x); });
     });
   });
 }

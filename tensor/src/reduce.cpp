@@ -226,14 +226,17 @@ void for_each_output(const Tensor& input, const std::vector<bool>& reduced, int6
 }
 
 // The reduced dims' sizes and strides: the sub-tensor each output reduces, from its in_offset.
-std::pair<Shape, Shape> reduced_layout(const Tensor& input, const std::vector<bool>& reduced) {
+struct ReducedLayout {
   Shape sizes, strides;
+};
+ReducedLayout reduced_layout(const Tensor& input, const std::vector<bool>& reduced) {
+  ReducedLayout layout;
   for (int64_t d = 0; d < input.dim(); ++d)
     if (reduced[d]) {
-      sizes.push_back(input.shape()[d]);
-      strides.push_back(input.stride(d));
+      layout.sizes.push_back(input.shape()[d]);
+      layout.strides.push_back(input.stride(d));
     }
-  return {sizes, strides};
+  return layout;
 }
 
 template <typename T>
@@ -326,7 +329,9 @@ struct Welford {
 
 Tensor var(const Tensor& input, const Dims& dims, bool unbiased, bool keepdim) {
   const std::vector<bool> reduced = reduced_dims(input.dim(), dims, "var");
-  const auto [sizes, strides] = reduced_layout(input, reduced);
+  const ReducedLayout layout = reduced_layout(input, reduced);
+  const Shape& sizes = layout.sizes;  // not a structured binding: clang 14 cannot capture one
+  const Shape& strides = layout.strides;
   Tensor result = empty(reduced_shape(input.shape(), reduced, keepdim), input.dtype());
   const double correction = unbiased ? 1.0 : 0.0;
   dispatch(input.dtype(), "var", [&]<typename T>() {

@@ -8,10 +8,10 @@
 namespace mg::kernels::vec {
 namespace {
 // SSE2, x86-64's baseline, by Fn: exp, log, tanh, erf.
-constexpr const __m128 (*kFloat4[])(__m128) = {Sleef_expf4_u10sse2, Sleef_logf4_u10sse2,
-                                               Sleef_tanhf4_u10sse2, Sleef_erff4_u10sse2};
-constexpr const __m128d (*kDouble2[])(__m128d) = {Sleef_expd2_u10sse2, Sleef_logd2_u10sse2,
-                                                  Sleef_tanhd2_u10sse2, Sleef_erfd2_u10sse2};
+constexpr decltype(&Sleef_expf4_u10sse2) kFloat4[] = {Sleef_expf4_u10sse2, Sleef_logf4_u10sse2,
+                                                      Sleef_tanhf4_u10sse2, Sleef_erff4_u10sse2};
+constexpr decltype(&Sleef_expd2_u10sse2) kDouble2[] = {Sleef_expd2_u10sse2, Sleef_logd2_u10sse2,
+                                                       Sleef_tanhd2_u10sse2, Sleef_erfd2_u10sse2};
 }  // namespace
 
 void map(Fn fn, const float* x, float* y, int64_t n) {

@@ -10,10 +10,10 @@
 namespace mg::kernels::vec::avx2 {
 namespace {
 // By Fn: exp, log, tanh, erf. SLEEF's functions return const vectors.
-constexpr const __m256 (*kFloat8[])(__m256) = {Sleef_expf8_u10avx2, Sleef_logf8_u10avx2,
-                                               Sleef_tanhf8_u10avx2, Sleef_erff8_u10avx2};
-constexpr const __m256d (*kDouble4[])(__m256d) = {Sleef_expd4_u10avx2, Sleef_logd4_u10avx2,
-                                                  Sleef_tanhd4_u10avx2, Sleef_erfd4_u10avx2};
+constexpr decltype(&Sleef_expf8_u10avx2) kFloat8[] = {Sleef_expf8_u10avx2, Sleef_logf8_u10avx2,
+                                                      Sleef_tanhf8_u10avx2, Sleef_erff8_u10avx2};
+constexpr decltype(&Sleef_expd4_u10avx2) kDouble4[] = {Sleef_expd4_u10avx2, Sleef_logd4_u10avx2,
+                                                       Sleef_tanhd4_u10avx2, Sleef_erfd4_u10avx2};
 }  // namespace
 
 void map(Fn fn, const float* x, float* y, int64_t n) {

@@ -545,6 +545,17 @@ const std::map<std::string, ResultCase>& result_cases() {
          const Tensor x = tensor(2.0, kFloat64).requires_grad_();
          return std::pair{var(x, {0}, false), x};
        }}},
+      {"float_to_int64_out_of_range", {[] {
+         return no_leaf(tensor({NAN, kInf, -kInf, 1e19, -1e19, 2.5, -2.5}).to(kInt64));
+       }}},
+      {"int64_add_wraps", {[] {
+         const Tensor a = from_vector(std::vector<int64_t>{INT64_MIN, int64_t{1} << 62}, {2});
+         return no_leaf(a + a);
+       }}},
+      {"int64_mul_wraps", {[] {
+         const Tensor a = from_vector(std::vector<int64_t>{INT64_MIN, int64_t{1} << 62}, {2});
+         return no_leaf(a * full({}, 4, kInt64));
+       }}},
       {"masked_softmax_0d",
        {[] { return no_leaf(masked_softmax(tensor(2.0), tensor(0.0, kBool))); }}},
   };

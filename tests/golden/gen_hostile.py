@@ -52,6 +52,12 @@ CASES = {
     "mean_0d_dim_minus1": lambda: (lambda x: (x.mean(-1), x))(_leaf(2.0)),
     "var_0d_dim0_biased": lambda: (lambda x: (torch.var(x, 0, unbiased=False), x))(
         torch.tensor(2.0, dtype=torch.float64).requires_grad_()),
+    # What int64 cannot hold becomes the x86-64 conversion's INT64_MIN, as in PyTorch here.
+    "float_to_int64_out_of_range": lambda: (
+        torch.tensor([NAN, INF, -INF, 1e19, -1e19, 2.5, -2.5]).to(torch.int64), None),
+    # int64 overflow wraps around (two's complement), as PyTorch's arithmetic does here.
+    "int64_add_wraps": lambda: (torch.tensor([-2**63, 2**62]) + torch.tensor([-2**63, 2**62]), None),
+    "int64_mul_wraps": lambda: (torch.tensor([-2**63, 2**62]) * torch.tensor(4), None),
     # minigrad's masked_softmax(x, mask) is softmax(x.masked_fill(mask, -inf), -1).
     "masked_softmax_0d": lambda: (
         torch.softmax(torch.tensor(2.0).masked_fill(torch.tensor(False), -INF), -1), None),
