@@ -42,22 +42,30 @@ TEST(AttentionWeights, RowsAreCausalSoftmaxesThatSumToOne) {
         }
 }
 
-TEST(AttentionWeights, TimesTheValuesGiveForward) {
-  const nn::MultiHeadAttention mha = attention();
-  const Tensor x = input();
-  const Tensor weights = mha.attention_weights(x);
-  // values [B, num_heads, T, head_dim], as forward splits them
+// mha's output from the weights it attends with: out_proj(weights @ values), the heads of the
+// values [B, num_heads, T, head_dim] split as forward splits them.
+std::vector<float> output_from(const nn::MultiHeadAttention& mha, const Tensor& x,
+                               const Tensor& weights) {
   const Tensor values =
       mha.W_value(x).view({kBatch, kTokens, kHeads, kDOut / kHeads}).transpose(1, 2);
   const Tensor context_vec =
       weights.matmul(values).transpose(1, 2).contiguous().view({kBatch, kTokens, kDOut});
-  // forward runs fused, its softmax taken online over blocks of keys: the same to float32 rounding.
-  const std::vector<float> explicit_out = mha.out_proj(context_vec).to_vector<float>();
-  const std::vector<float> forward_out = mha(x).to_vector<float>();
+  return mha.out_proj(context_vec).to_vector<float>();
+}
+
+// forward runs fused, its softmax taken online over blocks of keys: the same to float32 rounding.
+void expect_float32_close(const std::vector<float>& forward_out,
+                          const std::vector<float>& explicit_out) {
   ASSERT_EQ(explicit_out.size(), forward_out.size());
   for (size_t i = 0; i < explicit_out.size(); ++i)
     EXPECT_NEAR(forward_out[i], explicit_out[i], 1e-6 + 1e-5 * std::abs(explicit_out[i]))
         << "element " << i;
+}
+
+TEST(AttentionWeights, TimesTheValuesGiveForward) {
+  const nn::MultiHeadAttention mha = attention();
+  const Tensor x = input();
+  expect_float32_close(mha(x).to_vector<float>(), output_from(mha, x, mha.attention_weights(x)));
 }
 
 // In training, the fused forward draws the dropout mask the explicit weights draw for the seed.
@@ -65,19 +73,9 @@ TEST(AttentionWeights, WithDropoutTimesTheValuesGiveForwardForTheSameSeed) {
   const nn::MultiHeadAttention mha = attention(0.5);
   const Tensor x = input();
   manual_seed(5);
-  const Tensor weights = mha.attention_weights(x);
-  const Tensor values =
-      mha.W_value(x).view({kBatch, kTokens, kHeads, kDOut / kHeads}).transpose(1, 2);
-  const std::vector<float> explicit_out =
-      mha.out_proj(
-             weights.matmul(values).transpose(1, 2).contiguous().view({kBatch, kTokens, kDOut}))
-          .to_vector<float>();
+  const std::vector<float> explicit_out = output_from(mha, x, mha.attention_weights(x));
   manual_seed(5);
-  const std::vector<float> forward_out = mha(x).to_vector<float>();
-  ASSERT_EQ(explicit_out.size(), forward_out.size());
-  for (size_t i = 0; i < explicit_out.size(); ++i)
-    EXPECT_NEAR(forward_out[i], explicit_out[i], 1e-6 + 1e-5 * std::abs(explicit_out[i]))
-        << "element " << i;
+  expect_float32_close(mha(x).to_vector<float>(), explicit_out);
 }
 
 TEST(AttentionWeights, OneSequenceGivesTheWeightsOfABatchOfOne) {
