@@ -115,7 +115,7 @@ std::vector<Entry> parse_header(const std::string& path, std::string_view text,
   json header;
   try {
     header = json::parse(text);
-  } catch (const json::parse_error& error) {
+  } catch (const json::exception& error) {  // a syntax error, or a number too large to hold
     throw Error(str(path, ": the header is not valid JSON (", error.what(), ")"));
   }
   check(header.is_object(), path, ": the header is a JSON ", header.type_name(), ", not an object");

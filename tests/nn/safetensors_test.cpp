@@ -201,6 +201,8 @@ std::vector<Corruption> corruptions() {
        "the header length 4611686018427387904 is over the limit of 100000000 bytes"},
       {"bad_json", file_bytes("{\"a\": [1, 2", f32x2), "the header is not valid JSON"},
       {"not_utf8", file_bytes("{\"\xff\":1}"), "the header is not valid JSON"},
+      // Found by fuzz/safetensors_fuzz: nlohmann-json's number overflow escaped as its own type.
+      {"number_overflow", file_bytes("{\"a\": 5e333333}"), "the header is not valid JSON"},
       {"not_an_object", file_bytes("[1, 2]"), "the header is a JSON array, not an object"},
       // Nesting deep enough to overflow the stack of a recursive parser or destructor.
       {"deeply_nested",
