@@ -123,12 +123,16 @@ Tensor& Tensor::operator/=(double other) {
 }
 
 Tensor& Tensor::copy_(const Tensor& src) {
-  if (!autograd::needs_grad(*this, src)) {
+  // An integer or bool tensor takes src's values but never a gradient.
+  if (!is_floating_point(dtype()) || !autograd::needs_grad(*this, src)) {
     kernels::copy_(*this, src);
     return *this;
   }
+  // The old values are all overwritten: their gradient is zero.
   write_("copy_", *this, src,
-         make_node("CopyBackwards", {{src, [](const Tensor& grad_out) { return grad_out; }}}));
+         make_node("CopyBackwards",
+                   {{*this, [](const Tensor& grad_out) { return zeros_like(grad_out); }},
+                    {src, [](const Tensor& grad_out) { return grad_out; }}}));
   return *this;
 }
 
@@ -145,6 +149,9 @@ Tensor& Tensor::fill_(double value) {
 }
 
 Tensor& Tensor::masked_fill_(const Tensor& mask, double value) {
+  // Unlike masked_fill, which widens its input to the mask, the mask must fit.
+  check(kernels::broadcasts_to(mask.shape(), shape()), "masked_fill_: mask of shape ", mask.shape(),
+        " cannot be broadcast to the tensor's shape ", shape());
   if (!autograd::needs_grad(*this)) {
     kernels::masked_fill_(*this, mask, value);
     return *this;

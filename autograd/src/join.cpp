@@ -1,5 +1,7 @@
 // Joining tensors: stack along a new dim, cat along an existing one. Each input's gradient is the
 // part of grad_out that the input filled.
+#include <algorithm>
+
 #include "minigrad/autograd/node.h"
 #include "minigrad/autograd/ops.h"
 #include "minigrad/tensor/elementwise.h"
@@ -54,38 +56,60 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
   return out;
 }
 
+namespace {
+// PyTorch's cat skips 1-D empty tensors, a legacy rule kept for lists begun with
+// torch.tensor([]): their sizes are not checked, and they add nothing to the result.
+bool skipped_by_cat(const Tensor& t) {
+  return t.dim() == 1 && t.numel() == 0;
+}
+}  // namespace
+
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   check(!tensors.empty(), "cat: expected a non-empty list of tensors");
-  const Tensor& first = tensors.front();
-  check(first.dim() > 0, "cat: zero-dimensional tensors cannot be concatenated");
-  dim = normalize_dim(dim, first.dim(), "cat");
-  Shape shape = first.shape();
+  for (const Tensor& t : tensors)
+    check(t.dim() > 0, "cat: zero-dimensional tensors cannot be concatenated");
+  check_same_dtype("cat", tensors);
+  const auto joined = std::find_if(tensors.begin(), tensors.end(),
+                                   [](const Tensor& t) { return !skipped_by_cat(t); });
+  if (joined == tensors.end()) dim = 0;  // all skipped: the result is empty whatever the dim
+  const Tensor& reference = joined == tensors.end() ? tensors.front() : *joined;
+  const size_t reference_index = static_cast<size_t>(joined - tensors.begin());
+  dim = normalize_dim(dim, reference.dim(), "cat");
+  Shape shape = reference.shape();
   shape[dim] = 0;
   for (size_t i = 0; i < tensors.size(); ++i) {
     const Tensor& t = tensors[i];
-    bool sizes_match = t.dim() == first.dim();
-    for (int64_t d = 0; d < first.dim() && sizes_match; ++d)
-      sizes_match = d == dim || t.size(d) == first.size(d);
-    check(sizes_match, "cat: sizes must match except in dim ", dim, ", but tensor 0 has shape ",
-          first.shape(), " and tensor ", i, " has shape ", t.shape());
+    if (skipped_by_cat(t)) continue;
+    bool sizes_match = t.dim() == reference.dim();
+    for (int64_t d = 0; d < reference.dim() && sizes_match; ++d)
+      sizes_match = d == dim || t.size(d) == reference.size(d);
+    check(sizes_match, "cat: sizes must match except in dim ", dim, ", but tensor ",
+          reference_index, " has shape ", reference.shape(), " and tensor ", i, " has shape ",
+          t.shape());
     shape[dim] += t.size(dim);
   }
-  check_same_dtype("cat", tensors);
-  Tensor out = empty(shape, first.dtype());
+  Tensor out = empty(shape, reference.dtype());
   // Input i fills out's elements [starts[i], starts[i] + its size) along dim.
   std::vector<int64_t> starts{0};
   for (const Tensor& t : tensors) {
-    kernels::copy_(kernels::narrow(out, dim, starts.back(), t.size(dim)), t);
-    starts.push_back(starts.back() + t.size(dim));
+    const int64_t length = skipped_by_cat(t) ? 0 : t.size(dim);
+    if (length > 0) kernels::copy_(kernels::narrow(out, dim, starts.back(), length), t);
+    starts.push_back(starts.back() + length);
   }
 
   if (any_needs_grad(tensors)) {
     std::vector<InputGrad> inputs;
-    for (size_t i = 0; i < tensors.size(); ++i)
+    for (size_t i = 0; i < tensors.size(); ++i) {
+      if (skipped_by_cat(tensors[i])) {
+        inputs.push_back(
+            {tensors[i], [](const Tensor& grad_out) { return zeros({0}, grad_out.dtype()); }});
+        continue;
+      }
       inputs.push_back({tensors[i], [dim, start = starts[i],
                                      length = tensors[i].size(dim)](const Tensor& grad_out) {
                           return grad_out.narrow(dim, start, length);
                         }});
+    }
     record(out, "CatBackward0", inputs);
   }
   return out;

@@ -16,11 +16,12 @@ using autograd::SavedTensor;
 // grad_logits = grad_out * (softmax(logits) - onehot(targets)) / count, zero on ignored rows;
 // the targets are not differentiable.
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore_index) {
-  const bool gpt_or_2d = (logits.dim() == 2 || logits.dim() == 3) &&
-                         targets.dim() == logits.dim() - 1 &&
-                         Shape(logits.shape().begin(), logits.shape().end() - 1) == targets.shape();
-  check(gpt_or_2d, "cross_entropy: expected logits [N, C] with targets [N], or logits [B, T, C] ",
-        "with targets [B, T], got logits ", logits.shape(), " and targets ", targets.shape());
+  const bool known_form =
+      logits.dim() >= 1 && logits.dim() <= 3 && targets.dim() == logits.dim() - 1 &&
+      Shape(logits.shape().begin(), logits.shape().end() - 1) == targets.shape();
+  check(known_form, "cross_entropy: expected logits [N, C] with targets [N], logits [B, T, C] ",
+        "with targets [B, T], or logits [C] with a 0-dim target, got logits ", logits.shape(),
+        " and targets ", targets.shape());
   check(is_floating_point(logits.dtype()), "cross_entropy: expected floating-point logits, got ",
         dtype_name(logits.dtype()));
   check(targets.dtype() == kInt64, "cross_entropy: expected int64 targets, got ",

@@ -1,5 +1,7 @@
 // where and masked_fill: forward through the mask kernels, backward routes grad_out through the
 // same mask; the mask itself is not differentiable.
+#include "masks.h"
+
 #include "minigrad/autograd/node.h"
 #include "minigrad/autograd/ops.h"
 #include "minigrad/tensor/elementwise.h"
@@ -30,13 +32,20 @@ Tensor where(const Tensor& condition, double a, const Tensor& b) {
   return where(condition, kernels::wrapped_scalar(a, b), b);
 }
 
+Tensor broadcast_to_mask(const Tensor& input, const Tensor& mask, const char* op) {
+  const Shape shape = kernels::broadcast_shapes(input.shape(), mask.shape(), op);
+  return shape == input.shape() ? input : input.expand(shape);
+}
+
 Tensor masked_fill(const Tensor& input, const Tensor& mask, double value) {
-  Tensor out = kernels::clone(input);
+  const Tensor filled = broadcast_to_mask(input, mask, "masked_fill");
+  Tensor out = kernels::clone(filled);
   kernels::masked_fill_(out, mask, value);
-  if (needs_grad(input))
-    record(out, "MaskedFillBackward0", {{input, [mask = SavedTensor(mask)](const Tensor& grad_out) {
-                                           return grad_out.masked_fill(mask.get(), 0.0);
-                                         }}});
+  if (needs_grad(filled))
+    record(out, "MaskedFillBackward0",
+           {{filled, [mask = SavedTensor(mask)](const Tensor& grad_out) {
+               return grad_out.masked_fill(mask.get(), 0.0);
+             }}});
   return out;
 }
 

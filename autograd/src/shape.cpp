@@ -1,5 +1,8 @@
 // Differentiable view and layout ops. Each forward is a raw view from tensor/ (triu and tril, which
 // copy, excepted); each backward routes the gradient back into the input's shape.
+#include <functional>
+#include <numeric>
+
 #include "minigrad/autograd/node.h"
 #include "minigrad/autograd/ops.h"
 #include "minigrad/tensor/elementwise.h"
@@ -99,7 +102,9 @@ Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {
         end_dim, ")");
   if (start_dim == end_dim) return *this;
   Shape flat(shape().begin(), shape().begin() + start_dim);
-  flat.push_back(-1);
+  // The product, not -1, which a size 0 elsewhere would leave undetermined.
+  flat.push_back(std::accumulate(shape().begin() + start_dim, shape().begin() + end_dim + 1,
+                                 int64_t{1}, std::multiplies<>()));
   flat.insert(flat.end(), shape().begin() + end_dim + 1, shape().end());
   return reshape(flat);
 }

@@ -2,6 +2,7 @@
 // (derivatives.yaml): softmax's grad_in = y * (grad_out - sum(grad_out * y, dim)), log_softmax's
 // grad_in = grad_out - exp(y) * sum(grad_out, dim).
 #include "minigrad/tensor/softmax.h"
+#include "masks.h"
 #include "minigrad/autograd/node.h"
 #include "minigrad/autograd/ops.h"
 
@@ -33,11 +34,12 @@ Tensor log_softmax(const Tensor& input, int64_t dim) {
 
 // The mask is not differentiable; the saved result gives the gradient, as for softmax.
 Tensor masked_softmax(const Tensor& input, const Tensor& mask, double divisor) {
-  Tensor out = kernels::masked_softmax(input, mask, divisor);
-  if (needs_grad(input))
+  const Tensor scores = broadcast_to_mask(input, mask, "masked_softmax");
+  Tensor out = kernels::masked_softmax(scores, mask, divisor);
+  if (needs_grad(scores))
     record(out, "SoftmaxBackward0",
-           {{input, [result = SavedTensor(out), mask = SavedTensor(mask),
-                     divisor](const Tensor& grad_out) {
+           {{scores, [result = SavedTensor(out), mask = SavedTensor(mask),
+                      divisor](const Tensor& grad_out) {
                return kernels::masked_softmax_backward(grad_out, result.get(), mask.get(), divisor);
              }}});
   return out;

@@ -424,7 +424,35 @@ void binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
   self.storage()->bump_version();
 }
 
+namespace {
+// neg, abs, sign and relu of an int64 tensor stay int64 as in PyTorch (and refuse bool); the other
+// ops compute in float32, the default dtype.
+bool keeps_integers(UnaryOp op) {
+  return op == UnaryOp::Neg || op == UnaryOp::Abs || op == UnaryOp::Sign || op == UnaryOp::Relu;
+}
+
+// op(input) of an int64 input for an op that keeps_integers. Negation wraps around at INT64_MIN,
+// as PyTorch's does.
+Tensor integer_unary(UnaryOp op, const Tensor& input) {
+  const auto negated = [](int64_t x) { return static_cast<int64_t>(0 - static_cast<uint64_t>(x)); };
+  const auto run = [&](auto fn) {
+    Tensor out = empty(input.shape(), kInt64);
+    unary_loop<int64_t, int64_t>(out, input, fn);
+    return out;
+  };
+  if (op == UnaryOp::Neg) return run(negated);
+  if (op == UnaryOp::Abs) return run([negated](int64_t x) { return x < 0 ? negated(x) : x; });
+  if (op == UnaryOp::Sign) return run([](int64_t x) { return int64_t((0 < x) - (x < 0)); });
+  return run([](int64_t x) { return x < 0 ? 0 : x; });
+}
+}  // namespace
+
 Tensor unary(UnaryOp op, const Tensor& input) {
+  if (!is_floating_point(input.dtype())) {
+    if (!keeps_integers(op)) return unary(op, to(input, kFloat32));
+    check(input.dtype() == kInt64, unary_op_name(op), ": not supported for bool tensors");
+    return integer_unary(op, input);
+  }
   Tensor out = empty(input.shape(), input.dtype());
   dispatch(input.dtype(), unary_op_name(op), [&]<typename scalar_t>() {
     with_unary_fn(op, [&](auto run) { run_loop<scalar_t>(out, input, run); });
@@ -631,8 +659,9 @@ void copy_(const Tensor& dst, const Tensor& src) {
   dst.storage()->bump_version();
 }
 
+// Elements that share memory all get the same value, so an expanded dst is no problem (nor in
+// PyTorch); writes that differ per element (copy_, masked_fill_, +=) refuse it.
 void fill_(const Tensor& dst, double value) {
-  check_no_internal_overlap(dst, "fill_");
   dispatch_all(dst.dtype(), [&]<typename scalar_t>() {
     const auto fill_value = static_cast<scalar_t>(value);
     scalar_t* base = storage_base<scalar_t>(dst);

@@ -17,9 +17,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <type_traits>
 #include <utility>
 
+#include "minigrad/tensor/elementwise.h"
 #include "minigrad/tensor/factory.h"
 #include "minigrad/tensor/parallel.h"
 #include "minigrad/tensor/views.h"
@@ -29,14 +31,16 @@
 namespace mg::kernels {
 
 std::vector<bool> reduced_dims(int64_t ndim, const Dims& dims, const char* op) {
-  std::vector<bool> reduced(ndim, dims.empty());
+  // A 0-dim tensor has the one dim 0 (or -1) to name, which reduces to itself.
+  std::vector<bool> named(std::max<int64_t>(ndim, 1), false);
   for (int64_t dim : dims) {
     const int64_t d = normalize_dim(dim, ndim, op);
-    if (ndim == 0) continue;  // a 0-dim tensor accepts dim 0 or -1 and reduces to itself
-    check(!reduced[d], op, ": dim ", d, " appears multiple times in the list of dims");
-    reduced[d] = true;
+    check(!named[d], op, ": dim ", d, " appears multiple times in the list of dims");
+    named[d] = true;
   }
-  return reduced;
+  if (ndim == 0) return {};
+  if (dims.empty()) named.assign(ndim, true);
+  return named;
 }
 
 namespace {
@@ -155,8 +159,33 @@ void sum_block(const T* in, T* out, LoopDim d0, LoopDim d1, std::vector<T>& part
 
 }  // namespace
 
+namespace {
+
+// An int64 or bool sum, in int64 as PyTorch's. Integers add exactly in any order, so each element
+// is added into its output in row-major order; unsigned, since int64 overflow wraps in PyTorch.
+Tensor integer_sum(const Tensor& input, const std::vector<bool>& reduced, bool keepdim) {
+  Tensor result = zeros(reduced_shape(input.shape(), reduced, keepdim), kInt64);
+  Shape kept_shape(input.shape());
+  for (int64_t d = 0; d < input.dim(); ++d)
+    if (reduced[d]) kept_shape[d] = 1;
+  Shape out_strides = contiguous_strides(kept_shape);
+  for (int64_t d = 0; d < input.dim(); ++d)
+    if (reduced[d]) out_strides[d] = 0;
+  const Tensor values = contiguous(to(input, kInt64));
+  const int64_t* in = values.data_ptr<int64_t>();
+  int64_t* out = result.data_ptr<int64_t>();
+  for (int64_t i = 0; i < input.numel(); ++i) {
+    int64_t& total = out[detail::offset_of(i, input.shape(), out_strides)];
+    total = static_cast<int64_t>(static_cast<uint64_t>(total) + static_cast<uint64_t>(in[i]));
+  }
+  return result;
+}
+
+}  // namespace
+
 Tensor sum(const Tensor& input, const Dims& dims, bool keepdim) {
   const std::vector<bool> reduced = reduced_dims(input.dim(), dims, "sum");
+  if (!is_floating_point(input.dtype())) return integer_sum(input, reduced, keepdim);
   Tensor result = zeros(reduced_shape(input.shape(), reduced, keepdim), input.dtype());
   if (input.numel() == 0) return result;  // an empty sum is 0
   const std::vector<LoopDim> loop = loop_dims(input, reduced, keepdim);
@@ -189,6 +218,8 @@ Tensor sum(const Tensor& input, const Dims& dims, bool keepdim) {
 }
 
 Tensor mean(const Tensor& input, const Dims& dims, bool keepdim) {
+  check(is_floating_point(input.dtype()), "mean: expected a floating-point tensor, got ",
+        dtype_name(input.dtype()));
   const std::vector<bool> reduced = reduced_dims(input.dim(), dims, "mean");
   int64_t count = 1;
   for (int64_t d = 0; d < input.dim(); ++d)
@@ -387,17 +418,32 @@ std::tuple<Tensor, Tensor> max(const Tensor& input, int64_t dim, bool keepdim) {
 std::tuple<Tensor, Tensor> min(const Tensor& input, int64_t dim, bool keepdim) {
   return pick_along(input, dim, keepdim, Extreme::Min, "min");
 }
+namespace {
+// argmax and argmin refuse bool as PyTorch's argmax_cpu kernel does, though max and min take it.
+// Along a dim of one element, or with nothing to reduce, PyTorch answers without that kernel.
+const Tensor& not_bool(const Tensor& input, const char* op, std::optional<int64_t> dim = {}) {
+  const bool answered_without_kernel =
+      dim && input.dim() > 0 &&
+      (input.numel() == 0 || input.size(normalize_dim(*dim, input.dim(), op)) == 1);
+  check(input.dtype() != kBool || answered_without_kernel, op,
+        ": not implemented for bool tensors");
+  return input;
+}
+}  // namespace
+
 Tensor argmax(const Tensor& input) {
-  return std::get<1>(pick_along(flattened(input, "argmax"), 0, false, Extreme::Max, "argmax"));
+  return argmax(flattened(not_bool(input, "argmax"), "argmax"), 0);
 }
 Tensor argmin(const Tensor& input) {
-  return std::get<1>(pick_along(flattened(input, "argmin"), 0, false, Extreme::Min, "argmin"));
+  return argmin(flattened(not_bool(input, "argmin"), "argmin"), 0);
 }
 Tensor argmax(const Tensor& input, int64_t dim, bool keepdim) {
-  return std::get<1>(pick_along(input, dim, keepdim, Extreme::Max, "argmax"));
+  return std::get<1>(
+      pick_along(not_bool(input, "argmax", dim), dim, keepdim, Extreme::Max, "argmax"));
 }
 Tensor argmin(const Tensor& input, int64_t dim, bool keepdim) {
-  return std::get<1>(pick_along(input, dim, keepdim, Extreme::Min, "argmin"));
+  return std::get<1>(
+      pick_along(not_bool(input, "argmin", dim), dim, keepdim, Extreme::Min, "argmin"));
 }
 
 NonFiniteCount count_non_finite(const Tensor& input) {

@@ -11,8 +11,9 @@ namespace {
 // [begin, end) that zero_range(i, cols) returns are zeroed.
 template <typename ZeroRange>
 Tensor zero_part(const char* op, const Tensor& input, ZeroRange zero_range) {
-  check(input.dim() >= 2, op, ": expected a tensor of at least 2 dims, got shape ", input.shape());
   Tensor out = clone(input);
+  if (input.numel() == 0) return out;  // PyTorch returns before it checks the rank
+  check(input.dim() >= 2, op, ": expected a tensor of at least 2 dims, got shape ", input.shape());
   const int64_t rows = input.size(-2), cols = input.size(-1);
   const int64_t matrices = rows * cols == 0 ? 0 : out.numel() / (rows * cols);
   dispatch_all(out.dtype(), [&]<typename scalar_t>() {

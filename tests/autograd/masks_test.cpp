@@ -256,16 +256,28 @@ TEST(MaskedSoftmax, RejectsAMaskThatDoesNotBroadcast) {
       [] {
         masked_softmax(zeros({2, 3}), ones({2, 2}), 1.0);
       },
-      "masked_softmax: mask of shape [2, 2] cannot be broadcast to the input's shape "
-      "[2, 3]");
+      "masked_softmax: shapes [2, 3] and [2, 2] cannot be broadcast (3 != 2 at dim 1)");
 }
 
-TEST(MaskedFill, RejectsAnInputSmallerThanTheMask) {
+TEST(MaskedFill, RejectsAMaskThatDoesNotBroadcast) {
   expect_error(
       [] {
         masked_fill(zeros({2, 3}), ones({4}), 0);
       },
-      "masked_fill: mask of shape [4] cannot be broadcast to the input's shape [2, 3]");
+      "masked_fill: shapes [2, 3] and [4] cannot be broadcast (3 != 4 at dim 1)");
+}
+
+// As in PyTorch, out of place: each row of the result is the input filled by that mask row, and
+// the input's gradient sums the rows' unmasked gradients.
+TEST(MaskedFill, WidensAnInputSmallerThanTheMask) {
+  const Tensor input = from_vector(std::vector<float>{1, 2, 3}, {3}).requires_grad_();
+  const Tensor mask =
+      from_vector(std::vector<bool>{true, false, false, false, false, true}, {2, 3});
+  const Tensor out = masked_fill(input, mask, -1.0);
+  EXPECT_EQ(out.shape(), (Shape{2, 3}));
+  EXPECT_EQ(out.to_vector<float>(), (std::vector<float>{-1, 2, 3, 1, 2, -1}));
+  out.backward(ones({2, 3}));
+  EXPECT_EQ(input.grad().to_vector<float>(), (std::vector<float>{1, 2, 1}));
 }
 
 }  // namespace

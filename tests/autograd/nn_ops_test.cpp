@@ -159,15 +159,16 @@ TEST(NnOpsErrors, CrossEntropyNamesTheTargetAndTheShapes) {
       },
       "cross_entropy: target -1 is out of range");
   test::expect_error([&] { cross_entropy(logits, zeros({3}, kInt64)); },
-                     "cross_entropy: expected logits [N, C] with targets [N], or logits [B, T, C] "
-                     "with targets [B, T], got logits [2, 3] and targets [3]");
+                     "cross_entropy: expected logits [N, C] with targets [N], logits [B, T, C] "
+                     "with targets [B, T], or logits [C] with a 0-dim target, got logits [2, 3] "
+                     "and targets [3]");
   test::expect_error(
       [&] {
         cross_entropy(zeros({2, 3, 4}), zeros({2, 4}, kInt64));
       },
       "got logits [2, 3, 4] and targets [2, 4]");
-  test::expect_error([&] { cross_entropy(zeros({4}), zeros({}, kInt64)); },
-                     "got logits [4] and targets []");
+  test::expect_error([&] { cross_entropy(zeros({4}), zeros({1}, kInt64)); },
+                     "got logits [4] and targets [1]");
   test::expect_error(
       [&] {
         cross_entropy(zeros({2, 3}, kInt64), zeros({2}, kInt64));

@@ -19,6 +19,7 @@ sys.path.insert(0, str(HERE))
 import gen_autograd  # noqa: E402
 import gen_checkpoint  # noqa: E402
 import gen_dtypes  # noqa: E402
+import gen_edges  # noqa: E402
 import gen_elementwise  # noqa: E402
 import gen_gpt  # noqa: E402
 import gen_hostile  # noqa: E402
@@ -69,6 +70,7 @@ GENERATORS = {
     "matmul.txt": lambda file: gen_matmul.generate(file.emit),
     "reduce.txt": lambda file: gen_reduce.generate(file.emit, file.emit_string),
     "hostile.txt": lambda file: gen_hostile.generate(file.emit),
+    "edges.txt": lambda file: gen_edges.generate(file.emit, file.emit_string),
     "dtypes.txt": lambda file: gen_dtypes.generate(file.emit, file.emit_string),
     "unary.txt": lambda file: gen_unary.generate(file.emit, file.emit_string),
     "nn.txt": lambda file: gen_nn.generate(file.emit, file.emit_string),

@@ -71,7 +71,7 @@ Tensor softmax(const Tensor& input, int64_t dim);
 Tensor log_softmax(const Tensor& input, int64_t dim);
 // softmax(input.masked_fill(mask, -inf) / divisor, -1), attention's causal softmax, in one pass
 // over the scores and bit for bit what those three ops give (its grad_fn is SoftmaxBackward0, as
-// theirs). mask (any dtype, nonzero is true) broadcasts to input's shape.
+// theirs). mask (any dtype, nonzero is true) and input broadcast together, as in masked_fill.
 Tensor masked_softmax(const Tensor& input, const Tensor& mask, double divisor = 1.0);
 // In training, zeroes each element with probability p and scales the rest by 1 / (1 - p), drawing
 // PyTorch's masks for the same seed (mg::set_dropout_stream picks which PyTorch build's); the
@@ -99,7 +99,8 @@ Tensor scaled_dot_product_attention_math(const Tensor& query, const Tensor& key,
 
 // Tensors of one shape joined along a new dim.
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
-// Tensors joined along an existing dim, which is the only one whose sizes may differ.
+// Tensors joined along an existing dim, which is the only one whose sizes may differ. Tensors of
+// shape [0] are skipped, as PyTorch's legacy rule has it.
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
 // The layout ops as free functions, as torch.reshape, torch.permute, ... (see the Tensor methods).
 Tensor reshape(const Tensor& input, const Shape& shape);
@@ -122,7 +123,8 @@ Tensor tril(const Tensor& input, int64_t diagonal = 0);
 Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
 Tensor where(const Tensor& condition, const Tensor& a, double b);
 Tensor where(const Tensor& condition, double a, const Tensor& b);
-// input with value where mask is nonzero; mask broadcasts to input's shape (not the reverse).
+// input with value where mask is nonzero. input and mask broadcast together, as in PyTorch: a [3]
+// input filled by a [2, 3] mask is [2, 3]; in place (masked_fill_) only the mask broadcasts.
 // Differentiable in input: attn_scores.masked_fill(mask, -INFINITY).
 Tensor masked_fill(const Tensor& input, const Tensor& mask, double value);
 
@@ -139,7 +141,8 @@ Tensor embedding(const Tensor& weight, const Tensor& indices);
 // torch.nn.functional.cross_entropy with reduction "mean": logits [N, C] with int64 targets [N],
 // or logits [B, T, C] with targets [B, T]. The 3-D form is the GPT convention, classes in the last
 // dim: it equals PyTorch's F.cross_entropy(logits.flatten(0, 1), targets.flatten()) (PyTorch's
-// own 3-D form expects classes in dim 1). NaN when every target is ignored, as in PyTorch; throws
+// own 3-D form expects classes in dim 1). Unbatched logits [C] take a 0-dim target, as in PyTorch.
+// NaN when every target is ignored, as in PyTorch; throws
 // for a target outside [0, C) that is not ignore_index.
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore_index = -100);
 

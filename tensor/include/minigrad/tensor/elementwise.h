@@ -42,7 +42,9 @@ void binary_(BinaryOp op, const Tensor& self, const Tensor& other);
 enum class UnaryOp { Neg, Exp, Log, Sqrt, Abs, Sign, Tanh, Sigmoid, Relu };
 std::string_view unary_op_name(UnaryOp op);  // "neg", "exp", "log", ...
 
-// op(input): a new contiguous tensor of input's shape and dtype.
+// op(input): a new contiguous tensor of input's shape and dtype. As in PyTorch, an int64 input
+// keeps its dtype for Neg, Abs, Sign and Relu (which refuse bool) and the other ops take int64
+// and bool inputs in float32.
 Tensor unary(UnaryOp op, const Tensor& input);
 
 // grad_out where input > threshold, else 0; nan in input lets grad_out through, as in PyTorch.
