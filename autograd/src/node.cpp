@@ -51,7 +51,12 @@ AutogradMeta* meta_of(const Tensor& tensor) {
 
 SavedTensor::SavedTensor(const Tensor& tensor) {
   if (!tensor.defined()) return;
-  data_ = tensor.detach();
+  // A leaf that requires grad is kept as it is, one reference more: its meta leads nowhere but to
+  // its gradient, and it is never written in place, so no cycle can run through it. Any other
+  // tensor could lead back to the saving node (the op's own result, a view whose base is written
+  // later, a tensor written in place later), so only its data is kept.
+  const AutogradMeta* meta = meta_of(tensor);
+  data_ = meta != nullptr && meta->leaf_requires_grad ? tensor : tensor.detach();
   version_ = tensor.storage()->version();
 }
 

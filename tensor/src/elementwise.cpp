@@ -405,7 +405,12 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
       broadcast_shapes(a.shape(), b.shape(), kBinaryOpNames[static_cast<size_t>(op)]);
   const Dtype dtype = binary_dtype(op, a, b);
   Tensor out = empty(shape, dtype);
-  binary_into(op, out, to(a, dtype), to(b, dtype));
+  // Operands of the result's dtype go as they are: to() would copy their handles, two atomic
+  // reference counts each, which a small op notices.
+  if (a.dtype() == dtype && b.dtype() == dtype)
+    binary_into(op, out, a, b);
+  else
+    binary_into(op, out, to(a, dtype), to(b, dtype));
   return out;
 }
 

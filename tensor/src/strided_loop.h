@@ -120,6 +120,20 @@ void walk_rows(const MergedDims<N>& dims, std::array<int64_t, N> offsets, int64_
   }
 }
 
+// Whether every operand walks shape as a contiguous tensor does (dims of size 1 aside), so that
+// merge_dims would give one row.
+template <size_t N>
+bool all_contiguous(const Shape& shape, const std::array<Shape, N>& strides) {
+  int64_t expected = 1;
+  for (size_t d = shape.size(); d-- > 0;) {
+    if (shape[d] == 1) continue;
+    for (size_t k = 0; k < N; ++k)
+      if (strides[k][d] != expected) return false;
+    expected *= shape[d];
+  }
+  return true;
+}
+
 // Calls row(offsets, n, row_strides) for the rows of N views walked in step over shape (see
 // MergedDims), offsets[k] being operand k's first element, in chunks of `grain` elements on both
 // cores (parallel.h): rows come in no particular order and may be cut in parts, unless one chunk
@@ -129,6 +143,16 @@ void for_each_row_in_chunks(const Shape& shape, const std::array<Shape, N>& stri
                             const std::array<int64_t, N>& offsets, int64_t grain, Row row) {
   for (int64_t size : shape)
     if (size == 0) return;
+  if (all_contiguous(shape, strides)) {  // the common case, one row, for less than merge_dims
+    std::array<int64_t, N> unit_strides;
+    unit_strides.fill(1);
+    parallel_for(0, numel(shape), grain, [&](int64_t begin, int64_t end) {
+      std::array<int64_t, N> first = offsets;
+      for (int64_t& offset : first) offset += begin;
+      row(first, end - begin, unit_strides);
+    });
+    return;
+  }
   const MergedDims<N> dims = merge_dims(shape, strides);
   parallel_for(0, numel(dims.sizes), grain,
                [&](int64_t begin, int64_t end) { walk_rows(dims, offsets, begin, end, row); });

@@ -156,8 +156,9 @@ struct Node {
   size_t backward_slot = 0;
 };
 
-// A tensor saved for backward: the data only (no graph, so saving an op's own result makes no
-// cycle), and the storage version when saved, so backward can refuse data changed in place since.
+// A tensor saved for backward: the data without its graph (so saving an op's own result makes no
+// cycle), a leaf that requires grad as it is, and the storage version when saved, so backward can
+// refuse data changed in place since.
 class SavedTensor {
  public:
   SavedTensor() = default;
