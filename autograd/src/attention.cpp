@@ -51,9 +51,7 @@ void check_arguments(const Tensor& query, const Tensor& key, const Tensor& value
   check(attn_mask.dtype() == kBool || attn_mask.dtype() == query.dtype(), kOp,
         ": attn_mask must be bool or of query's dtype ", dtype_name(query.dtype()), ", got ",
         dtype_name(attn_mask.dtype()));
-  Shape scores_shape = batch_dims(query);
-  scores_shape.push_back(query.size(-2));
-  scores_shape.push_back(key.size(-2));
+  const Shape scores_shape = kernels::batch_and_matrix(query, query.size(-2), key.size(-2));
   check(kernels::broadcasts_to(attn_mask.shape(), scores_shape), kOp, ": attn_mask ",
         attn_mask.shape(), " does not broadcast to the scores' shape ", scores_shape);
 }
@@ -69,25 +67,23 @@ class AttentionBackward {
  public:
   AttentionBackward(const kernels::AttentionArgs& args, const kernels::AttentionForward& forward,
                     int formulas)
-      : args_(args),
-        query_(args.query),
+      // The inputs are held as saved tensors only (without history, so the graph holds no cycle,
+      // and checked for writes in place since); the rest of the call as it was.
+      : query_(args.query),
         key_(args.key),
         value_(args.value),
         out_(forward.out),
+        attn_bias_(args.attn_bias.defined() ? args.attn_bias.detach() : Tensor()),
+        is_causal_(args.is_causal),
+        scale_(args.scale),
+        dropout_(args.dropout),
         logsumexp_(forward.logsumexp),
-        formulas_(formulas) {
-    // The inputs are held as saved tensors only: data without history, so the graph holds no
-    // cycle, and a check that they were not written in place since.
-    args_.query = args_.key = args_.value = Tensor();
-    if (args_.attn_bias.defined()) args_.attn_bias = args_.attn_bias.detach();
-  }
+        formulas_(formulas) {}
 
   Tensor grad(int input, const Tensor& grad_out) {
     if (!grads_ || &grad_out.impl() != &grad_out_.impl()) {
-      kernels::AttentionArgs args = args_;
-      args.query = query_.get();
-      args.key = key_.get();
-      args.value = value_.get();
+      const kernels::AttentionArgs args{query_.get(), key_.get(), value_.get(), attn_bias_,
+                                        is_causal_,   scale_,     dropout_};
       const kernels::AttentionGrads grads =
           kernels::flash_attention_backward(args, {out_.get(), logsumexp_}, grad_out);
       grads_ = {grads.query, grads.key, grads.value};
@@ -103,8 +99,11 @@ class AttentionBackward {
   }
 
  private:
-  kernels::AttentionArgs args_;  // with the saved query, key and value put in when needed
   SavedTensor query_, key_, value_, out_;
+  Tensor attn_bias_;
+  bool is_causal_;
+  double scale_;
+  std::shared_ptr<const kernels::DropoutKeepBits> dropout_;
   Tensor logsumexp_;
   int formulas_;
   std::optional<std::array<Tensor, 3>> grads_;

@@ -79,12 +79,8 @@ struct Problem {
     query = matrices<T>(query_rows, batch);
     key = matrices<T>(key_rows, batch);
     value = matrices<T>(value_rows, batch);
-    if (has_bias) {
-      Shape scores_shape = batch;
-      scores_shape.push_back(Tq);
-      scores_shape.push_back(Tk);
-      bias = matrices<T>(expand(args.attn_bias, scores_shape), batch);
-    }
+    if (has_bias)
+      bias = matrices<T>(expand(args.attn_bias, batch_and_matrix(query_rows, Tq, Tk)), batch);
   }
 
   // dropout's factor for a kept weight, as dropout_noise rounds it; 0 when p = 1 keeps none.
@@ -244,22 +240,25 @@ void backward_entry(const Problem<T>& problem, int64_t b, const T* out, const T*
   }
 }
 
-// The batch dims of query with `rows` and `cols` after them.
-Shape with_matrix(const Tensor& query, int64_t rows, int64_t cols) {
+}  // namespace
+
+Shape batch_and_matrix(const Tensor& query, int64_t rows, int64_t cols) {
   Shape shape(query.shape().begin(), query.shape().end() - 2);
   shape.push_back(rows);
   shape.push_back(cols);
   return shape;
 }
 
-}  // namespace
-
 AttentionForward flash_attention(const AttentionArgs& args) {
   const Tensor query = with_blas_rows(args.query), key = with_blas_rows(args.key),
                value = with_blas_rows(args.value);
-  const Shape out_shape = with_matrix(query, query.size(-2), value.size(-1));
-  AttentionForward result{zeros(out_shape, query.dtype()),
-                          zeros(Shape(out_shape.begin(), out_shape.end() - 1), query.dtype())};
+  // forward_block writes every row; with no key there is none to run, and out is zeros.
+  const auto allocate = [&](const Shape& shape) {
+    return key.size(-2) == 0 ? zeros(shape, query.dtype()) : empty(shape, query.dtype());
+  };
+  const Shape out_shape = batch_and_matrix(query, query.size(-2), value.size(-1));
+  AttentionForward result{allocate(out_shape),
+                          allocate(Shape(out_shape.begin(), out_shape.end() - 1))};
   dispatch(query.dtype(), "scaled_dot_product_attention", [&]<typename scalar_t>() {
     const Problem<scalar_t> problem(args, query, key, value);
     const int64_t q_blocks = (problem.Tq + kQueryBlock - 1) / kQueryBlock;

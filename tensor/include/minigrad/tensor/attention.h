@@ -27,6 +27,10 @@ struct AttentionArgs {
   std::shared_ptr<const DropoutKeepBits> dropout;  // null: no dropout
 };
 
+// The shape of query's batch dims (all but its last two) followed by [rows, cols]: the scores'
+// [..., Tq, Tk] or the output's [..., Tq, Ev].
+Shape batch_and_matrix(const Tensor& query, int64_t rows, int64_t cols);
+
 struct AttentionForward {
   Tensor out;        // [..., Tq, Ev]
   Tensor logsumexp;  // [..., Tq]: log of each query's softmax denominator, 0 where it sees no key
