@@ -31,16 +31,26 @@ std::string AutogradMeta::grad_fn_name() const {
 
 Node::~Node() {
   // Freeing a node frees the nodes only it kept alive, which would recurse once per op of a long
-  // chain. Instead, adopt those children and free them here one at a time.
-  std::vector<std::shared_ptr<Node>> orphans;
-  auto adopt_children = [&orphans](std::vector<Edge>& edges) {
-    for (Edge& edge : edges)
-      if (edge.node && edge.node.use_count() == 1) orphans.push_back(std::move(edge.node));
+  // chain. Instead, adopt those children and free them here one at a time. A chain has one at
+  // each step, held in `next`, so that the list (and its allocation) is only for branches.
+  std::shared_ptr<Node> next;
+  std::vector<std::shared_ptr<Node>> more;
+  auto adopt_children = [&](std::vector<Edge>& children) {
+    for (Edge& edge : children) {
+      if (!edge.node || edge.node.use_count() != 1) continue;
+      if (next)
+        more.push_back(std::move(edge.node));
+      else
+        next = std::move(edge.node);
+    }
   };
   adopt_children(edges);
-  while (!orphans.empty()) {
-    std::shared_ptr<Node> orphan = std::move(orphans.back());
-    orphans.pop_back();
+  while (next) {
+    const std::shared_ptr<Node> orphan = std::move(next);
+    if (!more.empty()) {
+      next = std::move(more.back());
+      more.pop_back();
+    }
     adopt_children(orphan->edges);
   }
 }
