@@ -30,7 +30,7 @@ void check_writable(const char* op, const Tensor& self) {
 }
 
 void set_history(const Tensor& tensor, std::shared_ptr<autograd::Node> node) {
-  auto meta = std::make_shared<AutogradMeta>();
+  auto meta = make_pooled<AutogradMeta>();
   meta->set_grad_fn(std::move(node));
   tensor.impl().autograd = std::move(meta);
 }

@@ -91,7 +91,7 @@ bool needs_grad(std::initializer_list<const Tensor*> inputs) {
 }
 
 std::shared_ptr<Node> make_node(const char* name, std::span<InputGrad> inputs) {
-  auto node = std::make_shared<Node>(name);
+  auto node = make_pooled<Node>(name);
   node->edges.reserve(inputs.size());
   for (InputGrad& input : inputs) {
     const AutogradMeta* input_meta = meta_of(input.input);
@@ -112,7 +112,7 @@ void record(Tensor& result, const char* name, std::span<InputGrad> inputs) {
   if (!is_floating_point(result.dtype())) return;  // integer and bool results have no gradient
   check(result.impl().autograd == nullptr, "autograd: internal error: ", name,
         " recorded on a tensor that already has a history");
-  auto meta = std::make_shared<AutogradMeta>();
+  auto meta = make_pooled<AutogradMeta>();
   meta->set_grad_fn(make_node(name, inputs));
   result.impl().autograd = std::move(meta);
 }
@@ -123,7 +123,7 @@ void track_view(Tensor& view, const Tensor& input) {
   const ViewOf* input_view = input_meta ? input_meta->view_of() : nullptr;
   std::shared_ptr<TensorImpl> base = input_view ? input_view->base : input.impl_ptr();
   check(base != view.impl_ptr(), "autograd: internal error: a tensor tracked as its own view");
-  if (view.impl().autograd == nullptr) view.impl().autograd = std::make_shared<AutogradMeta>();
+  if (view.impl().autograd == nullptr) view.impl().autograd = make_pooled<AutogradMeta>();
   meta_of(view)->set_view_of(ViewOf{
       .base = std::move(base), .region = region_of(view), .version = view.storage()->version()});
 }

@@ -23,7 +23,7 @@ Tensor& Tensor::requires_grad_(bool requires_grad) {
   check(!requires_grad || is_floating_point(dtype()),
         "requires_grad_: only floating-point tensors can require gradients, got ",
         dtype_name(dtype()));
-  if (meta_of(*this) == nullptr) impl().autograd = std::make_shared<AutogradMeta>();
+  if (meta_of(*this) == nullptr) impl().autograd = make_pooled<AutogradMeta>();
   meta_of(*this)->leaf_requires_grad = requires_grad;
   // A leaf view that requires grad becomes a tensor in its own right: tracked as a view, its
   // base's history would lead back to it through the leaf's own gradient edges.
@@ -45,7 +45,7 @@ void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
 }
 
 Tensor Tensor::detach() const {
-  auto impl = std::make_shared<TensorImpl>(this->impl());
+  auto impl = make_pooled<TensorImpl>(this->impl());
   impl->autograd = nullptr;
   return Tensor(std::move(impl));
 }

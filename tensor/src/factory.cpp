@@ -10,8 +10,8 @@ namespace mg {
 Tensor empty(const Shape& shape, Dtype dtype) {
   for (int64_t size : shape)
     check(size >= 0, "empty: sizes must be non-negative, got shape ", shape);
-  auto impl = std::make_shared<TensorImpl>();
-  impl->storage = std::make_shared<Storage>(numel(shape) * element_size(dtype));
+  auto impl = make_pooled<TensorImpl>();
+  impl->storage = make_pooled<Storage>(numel(shape) * element_size(dtype));
   impl->shape = shape;
   impl->strides = contiguous_strides(shape);
   impl->dtype = dtype;

@@ -4,7 +4,6 @@
 #include <map>
 #include <mutex>
 #include <new>
-#include <vector>
 
 namespace mg {
 
@@ -23,25 +22,77 @@ constexpr std::align_val_t kAlignment{64};
 //   the kernel, which faults and zeroes each page on first touch: a 1024-token MultiHeadAttention
 //   spent more time there, on its 48 MiB score tensors, than in its matmuls. A training loop's
 //   steps reuse them, up to a bound.
-// - Small ones, up to 1 KiB, that do not fit inside a Storage ([16, 16] float32 is 1 KiB): glibc's
-//   aligned allocation and free of one cost more than such an op's math. They are kept by size
-//   class, 64 bytes apart, a bounded number per class.
+// - Small ones, up to 1 KiB: the data that does not fit inside a Storage ([16, 16] float32 is
+//   1 KiB) and the objects each tensor and graph node is made of (make_pooled). glibc's allocation
+//   and free of one cost more than a small op's math. They are kept by size class, 64 bytes apart,
+//   a bounded number per class, per thread.
 // AddressSanitizer builds skip the cache, so that it still sees every use after free (and keep
 // no buffer inline, so that it sees every read past the end).
+
+// Each thread's free small blocks, one list per size class, so that the common case takes no
+// lock. A block freed on another thread than the one that made it joins that thread's lists.
+class SmallBlocks {
+ public:
+  static constexpr size_t kStep = 64, kMaxBytes = 1024, kMaxBlocksPerClass = 512;
+  static constexpr size_t kClasses = kMaxBytes / kStep;
+
+  SmallBlocks() = default;
+  SmallBlocks(const SmallBlocks&) = delete;
+  SmallBlocks& operator=(const SmallBlocks&) = delete;
+  ~SmallBlocks();
+
+  // Class c holds blocks of (c + 1) * kStep bytes, for requests of up to that many.
+  static size_t size_class(size_t nbytes) { return nbytes == 0 ? 0 : (nbytes - 1) / kStep; }
+  static size_t class_bytes(size_t nbytes) { return (size_class(nbytes) + 1) * kStep; }
+
+  void* take(size_t size_class) {
+    FreeBlock* block = heads_[size_class];
+    if (block == nullptr) return nullptr;
+    heads_[size_class] = block->next;
+    --counts_[size_class];
+    return block;
+  }
+  bool keep(void* block, size_t size_class) {
+    if (counts_[size_class] == kMaxBlocksPerClass) return false;
+    heads_[size_class] = ::new (block) FreeBlock{heads_[size_class]};
+    ++counts_[size_class];
+    return true;
+  }
+
+ private:
+  struct FreeBlock {
+    FreeBlock* next;
+  };
+  std::array<FreeBlock*, kClasses> heads_{};
+  std::array<size_t, kClasses> counts_{};
+};
+
+// Trivially destructible, so still readable while the thread's other thread_locals are destroyed:
+// a tensor freed then (one held by a static) goes back to the heap.
+thread_local bool small_blocks_destroyed = false;
+
+SmallBlocks::~SmallBlocks() {
+  small_blocks_destroyed = true;
+  for (size_t size_class = 0; size_class < kClasses; ++size_class)
+    while (void* block = take(size_class)) ::operator delete(block, kAlignment);
+}
+
+SmallBlocks* small_blocks() {
+  if (small_blocks_destroyed) return nullptr;
+  thread_local SmallBlocks blocks;
+  return &blocks;
+}
+
 class BlockCache {
  public:
   static constexpr size_t kMinBytes = size_t{1} << 20;
   static constexpr size_t kMaxCachedBytes = size_t{1} << 30;
-  static constexpr size_t kSmallStep = 64, kSmallMaxBytes = 1024, kSmallMaxBlocks = 256;
 
   void* allocate(size_t nbytes) {
     if (caches_small(nbytes)) {
-      const std::lock_guard lock(mutex_);
-      std::vector<void*>& blocks = small_blocks_[small_class(nbytes)];
-      if (blocks.empty()) return ::operator new(small_class_bytes(nbytes), kAlignment);
-      void* block = blocks.back();
-      blocks.pop_back();
-      return block;
+      SmallBlocks* small = small_blocks();
+      void* block = small ? small->take(SmallBlocks::size_class(nbytes)) : nullptr;
+      return block ? block : ::operator new(SmallBlocks::class_bytes(nbytes), kAlignment);
     }
     if (caches(nbytes)) {
       const std::lock_guard lock(mutex_);
@@ -57,9 +108,8 @@ class BlockCache {
 
   void release(void* block, size_t nbytes) {
     if (caches_small(nbytes)) {
-      const std::lock_guard lock(mutex_);
-      std::vector<void*>& blocks = small_blocks_[small_class(nbytes)];
-      if (blocks.size() < kSmallMaxBlocks) return blocks.push_back(block);
+      SmallBlocks* small = small_blocks();
+      if (small && small->keep(block, SmallBlocks::size_class(nbytes))) return;
     } else if (caches(nbytes)) {
       const std::lock_guard lock(mutex_);
       if (cached_bytes_ + nbytes <= kMaxCachedBytes) {
@@ -73,15 +123,13 @@ class BlockCache {
 
  private:
   static bool caches(size_t nbytes) { return !kAddressSanitizer && nbytes >= kMinBytes; }
-  static bool caches_small(size_t nbytes) { return !kAddressSanitizer && nbytes <= kSmallMaxBytes; }
-  // Class c holds blocks of (c + 1) * kSmallStep bytes, for requests of up to that many.
-  static size_t small_class(size_t nbytes) { return nbytes == 0 ? 0 : (nbytes - 1) / kSmallStep; }
-  static size_t small_class_bytes(size_t nbytes) { return (small_class(nbytes) + 1) * kSmallStep; }
+  static bool caches_small(size_t nbytes) {
+    return !kAddressSanitizer && nbytes <= SmallBlocks::kMaxBytes;
+  }
 
   std::mutex mutex_;
   std::multimap<size_t, void*> free_blocks_;  // by size in bytes
   size_t cached_bytes_ = 0;
-  std::array<std::vector<void*>, kSmallMaxBytes / kSmallStep> small_blocks_;  // by size class
 };
 
 // Never destroyed, so that a Storage freed during static destruction still finds it.
@@ -104,6 +152,13 @@ Storage::Storage(size_t nbytes)
 
 Storage::~Storage() {
   if (data_ != inline_bytes_) block_cache().release(data_, nbytes_);
+}
+
+void* detail::allocate_block(size_t nbytes) {
+  return block_cache().allocate(nbytes);
+}
+void detail::release_block(void* block, size_t nbytes) {
+  block_cache().release(block, nbytes);
 }
 
 }  // namespace mg

@@ -23,7 +23,7 @@ Tensor as_strided(const Tensor& input, const Shape& shape, const Shape& strides,
       static_cast<int64_t>(input.storage()->nbytes() / element_size(input.dtype()));
   check(offset >= 0 && last < capacity, "as_strided: shape ", shape, " with strides ", strides,
         " at offset ", offset, " reaches past the storage of ", capacity, " elements");
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = make_pooled<TensorImpl>();
   impl->storage = input.storage();
   impl->shape = shape;
   impl->strides = strides;

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <utility>
 
 namespace mg {
 
@@ -36,5 +37,30 @@ class Storage {
   // malloc's alignment, not 64: an over-aligned Storage would take glibc's slow aligned path.
   alignas(std::max_align_t) unsigned char inline_bytes_[kInlineBytes];
 };
+
+namespace detail {
+// Storage's allocator for blocks of any size, 64-byte aligned; small ones are recycled per thread
+// and big ones across a training loop's steps (storage.cpp).
+void* allocate_block(size_t nbytes);
+void release_block(void* block, size_t nbytes);
+
+template <typename T>
+struct BlockAllocator {
+  using value_type = T;
+  BlockAllocator() = default;
+  template <typename U>
+  BlockAllocator(const BlockAllocator<U>&) {}
+  T* allocate(size_t n) { return static_cast<T*>(allocate_block(n * sizeof(T))); }
+  void deallocate(T* block, size_t n) { release_block(block, n * sizeof(T)); }
+  friend bool operator==(const BlockAllocator&, const BlockAllocator&) { return true; }
+};
+}  // namespace detail
+
+// std::make_shared from recycled blocks: the tensors and graph nodes of small ops come and go by
+// the thousand per training step, and glibc's malloc and free of each cost more than their math.
+template <typename T, typename... Args>
+std::shared_ptr<T> make_pooled(Args&&... args) {
+  return std::allocate_shared<T>(detail::BlockAllocator<T>(), std::forward<Args>(args)...);
+}
 
 }  // namespace mg
