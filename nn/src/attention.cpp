@@ -1,7 +1,7 @@
 #include "minigrad/nn/attention.h"
 
 #include <cmath>
-#include <string>
+#include <vector>
 
 #include "minigrad/autograd/ops.h"
 #include "minigrad/tensor/factory.h"
@@ -130,11 +130,11 @@ MultiHeadAttentionWrapper::MultiHeadAttentionWrapper(int64_t d_in, int64_t d_out
                                                      int64_t num_heads, bool qkv_bias) {
   check(num_heads > 0, "MultiHeadAttentionWrapper: num_heads (", num_heads, ") must be positive");
   for (int64_t i = 0; i < num_heads; ++i)
-    heads.emplace_back(d_in, d_out, context_length, dropout, qkv_bias);
+    heads.push_back(CausalAttention(d_in, d_out, context_length, dropout, qkv_bias));
 }
 
 void MultiHeadAttentionWrapper::visit(Visitor& visitor) {
-  for (size_t i = 0; i < heads.size(); ++i) visitor.module("heads." + std::to_string(i), heads[i]);
+  visitor.module("heads", heads);
 }
 
 Tensor MultiHeadAttentionWrapper::forward(const Tensor& x) const {

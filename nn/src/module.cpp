@@ -1,6 +1,8 @@
 #include "minigrad/nn/module.h"
 
+#include <algorithm>
 #include <functional>
+#include <iterator>
 
 namespace mg::nn {
 
@@ -8,60 +10,54 @@ namespace {
 
 using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 
-// Walks a module tree, prefixing each name with the path of submodules that leads to it.
+// Walks a module tree, naming each tensor by the path of submodules that leads to it, in one of
+// two orders. Order::visit lists a submodule's tensors where visit() reports it, as
+// named_parameters() does; Order::state_dict keeps each module's own tensors apart from its
+// submodules', for torch's state_dict() order.
 class Collect : public Module::Visitor {
  public:
-  Collect(std::string prefix, NamedTensors* parameters, NamedTensors* buffers)
-      : prefix_(std::move(prefix)), parameters_(parameters), buffers_(buffers) {}
+  enum class Order { visit, state_dict };
+
+  Collect(std::string prefix, Order order) : prefix_(std::move(prefix)), order_(order) {}
 
   void parameter(const std::string& name, Tensor& value) override {
-    if (parameters_ && value.defined()) parameters_->emplace_back(prefix_ + name, value);
+    if (value.defined()) parameters.emplace_back(prefix_ + name, value);
   }
   void buffer(const std::string& name, Tensor& value) override {
-    if (buffers_ && value.defined()) buffers_->emplace_back(prefix_ + name, value);
+    if (value.defined()) buffers.emplace_back(prefix_ + name, value);
   }
   void module(const std::string& name, Module& value) override {
-    Collect inner(prefix_ + name + ".", parameters_, buffers_);
+    Collect inner(prefix_ + name + ".", order_);
     value.visit(inner);
-  }
-
- private:
-  std::string prefix_;
-  NamedTensors* parameters_;
-  NamedTensors* buffers_;
-};
-
-// Gathers one module's own members from its visit(), then writes them out in torch's
-// state_dict() order, recursing into the submodules last.
-class StateDict : public Module::Visitor {
- public:
-  explicit StateDict(std::string prefix) : prefix_(std::move(prefix)) {}
-
-  void parameter(const std::string& name, Tensor& value) override {
-    if (value.defined()) parameters_.emplace_back(prefix_ + name, value);
-  }
-  void buffer(const std::string& name, Tensor& value) override {
-    if (value.defined()) buffers_.emplace_back(prefix_ + name, value);
-  }
-  void module(const std::string& name, Module& value) override {
-    submodules_.emplace_back(prefix_ + name + ".", &value);
-  }
-
-  void append_to(NamedTensors& entries) const {
-    entries.insert(entries.end(), parameters_.begin(), parameters_.end());
-    entries.insert(entries.end(), buffers_.begin(), buffers_.end());
-    for (const auto& [prefix, submodule] : submodules_) {
-      StateDict inner(prefix);
-      submodule->visit(inner);
-      inner.append_to(entries);
+    if (order_ == Order::state_dict) {
+      submodules_.push_back(std::move(inner));
+      return;
     }
+    std::ranges::move(inner.parameters, std::back_inserter(parameters));
+    std::ranges::move(inner.buffers, std::back_inserter(buffers));
   }
+
+  // torch's order: the module's own parameters, then its own buffers, then each submodule's
+  // entries.
+  void append_state_dict(NamedTensors& entries) const {
+    entries.insert(entries.end(), parameters.begin(), parameters.end());
+    entries.insert(entries.end(), buffers.begin(), buffers.end());
+    for (const Collect& submodule : submodules_) submodule.append_state_dict(entries);
+  }
+
+  NamedTensors parameters, buffers;  // with Order::visit, the submodules' too
 
  private:
   std::string prefix_;
-  NamedTensors parameters_, buffers_;
-  std::vector<std::pair<std::string, Module*>> submodules_;
+  Order order_;
+  std::vector<Collect> submodules_;  // with Order::state_dict
 };
+
+Collect collect(Module& module, Collect::Order order) {
+  Collect visitor("", order);
+  module.visit(visitor);
+  return visitor;
+}
 
 // Calls fn on every submodule, depth first.
 class EachModule : public Module::Visitor {
@@ -85,24 +81,16 @@ std::vector<Tensor> Module::parameters() {
 }
 
 NamedTensors Module::named_parameters() {
-  NamedTensors parameters;
-  Collect collect("", &parameters, nullptr);
-  visit(collect);
-  return parameters;
+  return collect(*this, Collect::Order::visit).parameters;
 }
 
 NamedTensors Module::named_buffers() {
-  NamedTensors buffers;
-  Collect collect("", nullptr, &buffers);
-  visit(collect);
-  return buffers;
+  return collect(*this, Collect::Order::visit).buffers;
 }
 
 NamedTensors Module::state_dict() {
-  StateDict own("");
-  visit(own);
   NamedTensors entries;
-  own.append_to(entries);
+  collect(*this, Collect::Order::state_dict).append_state_dict(entries);
   return entries;
 }
 

@@ -30,23 +30,9 @@ constexpr size_t kHeaderLengthBytes = 8;
 // The reference implementation refuses larger headers.
 constexpr uint64_t kMaxHeaderBytes = 100'000'000;
 
-std::string_view safetensors_dtype(Dtype dtype) {
-  switch (dtype) {
-    case Dtype::Float32:
-      return "F32";
-    case Dtype::Float64:
-      return "F64";
-    case Dtype::Int64:
-      return "I64";
-    case Dtype::Bool:
-      return "BOOL";
-  }
-  return "unknown";
-}
-
-std::optional<Dtype> dtype_named(std::string_view name) {
-  for (Dtype dtype : {kFloat32, kFloat64, kInt64, kBool})
-    if (safetensors_dtype(dtype) == name) return dtype;
+std::optional<Dtype> dtype_named(std::string_view safetensors_name) {
+  for (const DtypeInfo& info : kDtypes)
+    if (info.safetensors_name == safetensors_name) return info.dtype;
   return std::nullopt;
 }
 
@@ -179,7 +165,7 @@ void save_safetensors(const NamedTensors& tensors, const std::string& path,
     const Tensor value = tensor.detach().contiguous();
     const uint64_t begin = end;
     end += nbytes_of(value);
-    header[name] = {{"dtype", safetensors_dtype(value.dtype())},
+    header[name] = {{"dtype", dtype_info(value.dtype()).safetensors_name},
                     {"shape", value.shape()},
                     {"data_offsets", nlohmann::ordered_json::array({begin, end})}};
     values.push_back(value);
@@ -266,8 +252,8 @@ void load_safetensors(Module& module, const std::string& path) {
     check(source.shape() == target.shape(), path, ": tensor '", name, "' has shape ",
           source.shape(), " in the file but ", target.shape(), " in the module");
     check(source.dtype() == target.dtype(), path, ": tensor '", name, "' has dtype ",
-          safetensors_dtype(source.dtype()), " in the file but ", safetensors_dtype(target.dtype()),
-          " in the module");
+          dtype_info(source.dtype()).safetensors_name, " in the file but ",
+          dtype_info(target.dtype()).safetensors_name, " in the module");
   }
   NoGradGuard no_grad;
   for (auto [name, target] : targets) target.copy_(sources.at(name));

@@ -223,9 +223,10 @@ class TensorPrinter {
 // Python's str() of a shape tuple: "(0, 3)". (A 1-tuple would need "(0,)", but PyTorch only
 // prints the size of empty tensors that are not 1-D, and a 0-dim tensor is never empty.)
 std::string shape_tuple(const Shape& shape) {
-  std::string text = "(";
-  for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + ")";
+  std::string text = str(shape);  // "[0, 3]"
+  text.front() = '(';
+  text.back() = ')';
+  return text;
 }
 
 // Appends ", suffix" for each suffix, or ",\n<indent spaces>suffix" when it would pass

@@ -59,6 +59,13 @@ TEST(Module, LinearWithoutBiasListsOnlyItsWeight) {
   EXPECT_EQ(described(linear.named_parameters()), "weight 2,3");
 }
 
+TEST(Module, NamedParameterShapesStream) {
+  std::ostringstream out;
+  for (const auto& [name, parameter] : nn::Linear(3, 2).named_parameters())
+    out << name << " " << parameter.shape() << "\n";
+  EXPECT_EQ(out.str(), "weight [2, 3]\nbias [2]\n");
+}
+
 TEST(Module, TrainAndEvalReachEverySubmodule) {
   nn::MultiHeadAttentionWrapper wrapper(3, 4, 6, 0.5, 2);
   EXPECT_TRUE(wrapper.is_training());

@@ -93,6 +93,15 @@ TEST(Tensor, ItemAndAccessErrors) {
   expect_error([] { (void)Tensor().shape(); }, "this Tensor is undefined");
 }
 
+// std::cout << x.shape() prints as error messages print shapes.
+TEST(Tensor, ShapeStreamsAsErrorMessagesPrintIt) {
+  std::ostringstream out;
+  out << zeros({2, 3}).shape() << ' ' << tensor(1.5).shape() << ' ' << empty({0, 3}).shape() << ' '
+      << Shape(7, 1);
+  EXPECT_EQ(out.str(), "[2, 3] [] [0, 3] [1, 1, 1, 1, 1, 1, 1]");
+  EXPECT_EQ(str(kInputs.shape()), "[6, 3]");
+}
+
 TEST(Views, ShareStorageAndWalkTheRightElements) {
   const Tensor row = kernels::select(kInputs, 0, 1);
   EXPECT_EQ(row.storage(), kInputs.storage());

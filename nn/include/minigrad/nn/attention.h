@@ -1,8 +1,8 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
 
+#include "minigrad/nn/container.h"
 #include "minigrad/nn/dropout.h"
 #include "minigrad/nn/linear.h"
 #include "minigrad/nn/module.h"
@@ -55,7 +55,7 @@ class MultiHeadAttentionWrapper : public Module {
   Tensor forward(const Tensor& x) const override;
   void visit(Visitor& visitor) override;
 
-  std::vector<CausalAttention> heads;
+  ModuleList<CausalAttention> heads;
 };
 
 // Multi-head causal attention with the heads fused: d_out split into num_heads heads of head_dim

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -9,6 +10,7 @@
 namespace mg {
 
 // Element types. float32 is the default, as in PyTorch; bool is stored as one byte (C++ bool).
+// Each has a row in kDtypes below.
 enum class Dtype { Float32, Float64, Int64, Bool };
 
 inline constexpr Dtype kFloat32 = Dtype::Float32;
@@ -18,31 +20,36 @@ inline constexpr Dtype kBool = Dtype::Bool;
 
 static_assert(sizeof(bool) == 1, "bool tensors store one byte per element");
 
-constexpr std::string_view dtype_name(Dtype dtype) {
-  switch (dtype) {
-    case Dtype::Float32:
-      return "float32";
-    case Dtype::Float64:
-      return "float64";
-    case Dtype::Int64:
-      return "int64";
-    case Dtype::Bool:
-      return "bool";
-  }
-  return "unknown";
-}
+// What minigrad knows of each dtype, one row each, in the enum's order: the name PyTorch prints,
+// the name a safetensors header gives it, and the bytes of one element.
+struct DtypeInfo {
+  Dtype dtype;
+  std::string_view name;
+  std::string_view safetensors_name;
+  size_t element_size;
+};
+inline constexpr std::array<DtypeInfo, 4> kDtypes{{
+    {Dtype::Float32, "float32", "F32", 4},
+    {Dtype::Float64, "float64", "F64", 8},
+    {Dtype::Int64, "int64", "I64", 8},
+    {Dtype::Bool, "bool", "BOOL", 1},
+}};
+static_assert(
+    [] {
+      for (size_t i = 0; i < kDtypes.size(); ++i)
+        if (static_cast<size_t>(kDtypes[i].dtype) != i) return false;
+      return true;
+    }(),
+    "kDtypes lists each dtype at its enum value");
 
+constexpr const DtypeInfo& dtype_info(Dtype dtype) {
+  return kDtypes[static_cast<size_t>(dtype)];
+}
+constexpr std::string_view dtype_name(Dtype dtype) {
+  return dtype_info(dtype).name;
+}
 constexpr size_t element_size(Dtype dtype) {
-  switch (dtype) {
-    case Dtype::Float32:
-      return 4;
-    case Dtype::Float64:
-    case Dtype::Int64:
-      return 8;
-    case Dtype::Bool:
-      return 1;
-  }
-  return 0;
+  return dtype_info(dtype).element_size;
 }
 
 constexpr bool is_floating_point(Dtype dtype) {

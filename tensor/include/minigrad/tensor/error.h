@@ -16,17 +16,9 @@ class Error : public std::runtime_error {
 };
 
 namespace detail {
-inline void append_sizes(std::ostream& out, const int64_t* sizes, size_t count) {
-  out << '[';
-  for (size_t i = 0; i < count; ++i) out << (i ? ", " : "") << sizes[i];
-  out << ']';
-}
-inline void append(std::ostream& out, const Shape& shape) {
-  append_sizes(out, shape.data(), shape.size());
-}
 // Lists of dims, as sum() and permute() take them, print as shapes do.
 inline void append(std::ostream& out, const std::vector<int64_t>& dims) {
-  append_sizes(out, dims.data(), dims.size());
+  out << Shape(dims.begin(), dims.end());
 }
 template <typename T>
 void append(std::ostream& out, const T& value) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <iterator>
+#include <ostream>
 #include <vector>
 
 namespace mg {
@@ -104,6 +105,12 @@ class ShapeVector {
 
   friend bool operator==(const ShapeVector& a, const ShapeVector& b) {
     return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+  // As shapes read in error messages: "[2, 3]", and "[]" for a 0-dim tensor's.
+  friend std::ostream& operator<<(std::ostream& out, const ShapeVector& shape) {
+    out << '[';
+    for (size_t d = 0; d < shape.size(); ++d) out << (d ? ", " : "") << shape[d];
+    return out << ']';
   }
 
  private:
