@@ -1,5 +1,5 @@
 # The two set-up commands: `make demo` and `make test`. Each installs what is missing first.
-.PHONY: deps test test-asan fuzz bench bench-compare demo format clean
+.PHONY: deps test test-asan fuzz bench bench-compare demo graph format clean
 
 deps:
 	@scripts/install-deps.sh
@@ -46,6 +46,15 @@ demo: deps
 	./build/release/examples/simplified_attention
 	./build/release/examples/attention_walkthrough
 	./build/release/examples/train_reverse --out-dir build/demo
+
+# The picture of SelfAttentionV2's backward graph in docs/how-minigrad-works.md, drawn by Graphviz
+# from the DOT that examples/draw_graph prints (dev build, as make test builds it).
+graph:
+	@scripts/install-deps.sh graphviz
+	cmake --preset dev
+	cmake --build --preset dev --target draw_graph
+	./build/dev/examples/draw_graph > build/dev/self_attention_v2_graph.dot
+	dot -Tsvg build/dev/self_attention_v2_graph.dot -o docs/images/self_attention_v2_graph.svg
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cpp')
