@@ -29,9 +29,9 @@ std::string_view node_name(const Node& node) {
 // labelled with that input's shape.
 void print_dot(const Node& root,
                const std::map<const AutogradMeta*, std::string>& parameter_names) {
-  std::map<const void*, std::string> ids;  // nodes and leaf metas, in the order first met
+  std::map<const void*, size_t> ids;  // nodes and leaf metas, numbered in the order first met
   auto id_of = [&ids](const void* key) {
-    auto [it, inserted] = ids.try_emplace(key, "n" + std::to_string(ids.size()));
+    auto [it, inserted] = ids.try_emplace(key, ids.size());
     return std::pair{it->second, inserted};
   };
   std::cout << "digraph SelfAttentionV2 {\n"
@@ -39,25 +39,24 @@ void print_dot(const Node& root,
                "fillcolor=\"#f2f2f2\"];\n"
             << "  edge [fontname=\"Helvetica\", fontsize=9];\n";
   std::vector<const Node*> queue{&root};
-  std::cout << "  " << id_of(&root).first << " [label=\"" << node_name(root)
+  std::cout << "  n" << id_of(&root).first << " [label=\"" << node_name(root)
             << "\\n(context_vecs.sum())\", fillcolor=\"#ffe0b0\"];\n";
   for (size_t next = 0; next < queue.size(); ++next) {
     const Node& node = *queue[next];
-    const std::string from = id_of(&node).first;
+    const size_t from = id_of(&node).first;
     for (const Node::Edge& edge : node.edges) {
       const void* input = edge.node ? static_cast<const void*>(edge.node.get()) : edge.leaf.get();
       const auto [to, first_seen] = id_of(input);
       if (first_seen && edge.node) {
-        std::cout << "  " << to << " [label=\"" << node_name(*edge.node) << "\"];\n";
+        std::cout << "  n" << to << " [label=\"" << node_name(*edge.node) << "\"];\n";
         queue.push_back(edge.node.get());
       } else if (first_seen) {
         const auto name = parameter_names.find(edge.leaf.get());
-        std::cout << "  " << to << " [label=\""
+        std::cout << "  n" << to << " [label=\""
                   << (name != parameter_names.end() ? name->second : "leaf")
                   << "\", shape=ellipse, fillcolor=\"#cfe8ff\"];\n";
       }
-      std::cout << "  " << from << " -> " << to << " [label=\" " << mg::str(edge.input_shape)
-                << "\"];\n";
+      std::cout << "  n" << from << " -> n" << to << " [label=\" " << edge.input_shape << "\"];\n";
     }
   }
   std::cout << "}\n";
