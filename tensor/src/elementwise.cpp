@@ -1,19 +1,13 @@
 #include "minigrad/tensor/elementwise.h"
 
-#include <algorithm>
-#include <array>
 #include <cmath>
 #include <functional>
 #include <iterator>
-#include <limits>
 #include <string>
 #include <type_traits>
 
-#include "cpu_dispatch.h"
+#include "elementwise_loops.h"
 #include "minigrad/tensor/factory.h"
-#include "minigrad/tensor/reduce.h"
-#include "minigrad/tensor/views.h"
-#include "strided_loop.h"
 #include "vec_math.h"
 
 namespace mg::kernels {
@@ -127,54 +121,6 @@ void with_pow_fn(double exponent, Body&& body) {
   if (exponent == -2) return body([](auto x) { return 1 / (x * x); });
   body([exponent](auto x) { return decltype(x)(std::pow(x, exponent)); });
 }
-}  // namespace
-
-std::string_view binary_op_name(BinaryOp op) {
-  return kBinaryOpNames[static_cast<size_t>(op)];
-}
-std::string_view unary_op_name(UnaryOp op) {
-  return kUnaryOpNames[static_cast<size_t>(op)];
-}
-
-// --- Shapes and dtypes --------------------------------------------------------------------------
-
-Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
-  if (a == b) return a;
-  const size_t ndim = std::max(a.size(), b.size());
-  Shape shape(ndim);
-  for (size_t d = 0; d < ndim; ++d) {
-    // Sizes aligned from the last dim; a missing dim acts as size 1.
-    const int64_t size_a = d + a.size() >= ndim ? a[d + a.size() - ndim] : 1;
-    const int64_t size_b = d + b.size() >= ndim ? b[d + b.size() - ndim] : 1;
-    check(size_a == size_b || size_a == 1 || size_b == 1, op, ": shapes ", a, " and ", b,
-          " cannot be broadcast (", size_a, " != ", size_b, " at dim ", d, ")");
-    shape[d] = size_a == 1 ? size_b : size_a;
-  }
-  return shape;
-}
-
-namespace {
-// PyTorch's type lattice for our dtypes: bool < int64 < float32 < float64.
-int rank(Dtype dtype) {
-  switch (dtype) {
-    case Dtype::Bool:
-      return 0;
-    case Dtype::Int64:
-      return 1;
-    case Dtype::Float32:
-      return 2;
-    case Dtype::Float64:
-      return 3;
-  }
-  return 0;
-}
-// The kind of a dtype: bool 0, integer 1, floating point 2.
-int kind(Dtype dtype) {
-  return std::min(rank(dtype), 2);
-}
-Dtype promote(Dtype a, Dtype b) {
-  return rank(a) >= rank(b) ? a : b;
-}
 
 // The dtype a op b is computed and returned in.
 Dtype binary_dtype(BinaryOp op, const Tensor& a, const Tensor& b) {
@@ -184,164 +130,6 @@ Dtype binary_dtype(BinaryOp op, const Tensor& a, const Tensor& b) {
         "first with to(mg::kFloat32) or to(mg::kInt64)");
   return op == BinaryOp::Div && !is_floating_point(dtype) ? kFloat32 : dtype;
 }
-}  // namespace
-
-Dtype result_dtype(const Tensor& a, const Tensor& b) {
-  if ((a.dim() == 0) == (b.dim() == 0)) return promote(a.dtype(), b.dtype());
-  const Dtype with_dims = a.dim() == 0 ? b.dtype() : a.dtype();
-  const Dtype zero_dim = a.dim() == 0 ? a.dtype() : b.dtype();
-  return kind(zero_dim) > kind(with_dims) ? promote(with_dims, zero_dim) : with_dims;
-}
-
-namespace {
-// input's strides when read in `shape`, which input's shape broadcasts to: 0 on the leading dims
-// input lacks and on the dims where it has size 1, so every output element reads the one value.
-Shape strides_in(const Tensor& input, const Shape& shape) {
-  if (input.shape() == shape) return input.strides();  // a stride on a size-1 dim is never used
-  Shape strides(shape.size(), 0);
-  const size_t lead = shape.size() - input.shape().size();
-  for (size_t d = 0; d < input.shape().size(); ++d)
-    if (input.shape()[d] != 1) strides[lead + d] = input.strides()[d];
-  return strides;
-}
-
-template <typename T>
-T* storage_base(const Tensor& tensor) {
-  return static_cast<T*>(tensor.storage()->data());
-}
-
-// src unless it shares dst's memory in another layout: then a copy, so that writing dst cannot
-// change elements of src still to be read (x.add_(x.T), x.copy_(x[0])).
-Tensor separate(const Tensor& dst, const Tensor& src) {
-  const bool same_view = src.storage_offset() == dst.storage_offset() &&
-                         src.shape() == dst.shape() && src.strides() == dst.strides();
-  return src.storage() == dst.storage() && !same_view ? clone(src) : src;
-}
-
-// --- The loops ----------------------------------------------------------------------------------
-
-// out = fn(a, b) over out's shape. out: any view of out_t; a, b: in_t views whose shapes
-// broadcast to out's. Rows whose strides are all 1, or 1 with one operand fixed (stride 0, a
-// broadcast scalar or row), get loops the compiler vectorises.
-template <typename out_t, typename in_t, typename Fn>
-void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, Fn fn) {
-  out_t* out_base = storage_base<out_t>(out);
-  const in_t* a_base = storage_base<in_t>(a);
-  const in_t* b_base = storage_base<in_t>(b);
-  const Shape& shape = out.shape();
-  detail::parallel_for_each_row<3>(
-      shape, {out.strides(), strides_in(a, shape), strides_in(b, shape)},
-      {out.storage_offset(), a.storage_offset(), b.storage_offset()},
-      [&](const std::array<int64_t, 3>& offsets, int64_t n, const std::array<int64_t, 3>& stride) {
-        out_t* out_row = out_base + offsets[0];
-        const in_t* a_row = a_base + offsets[1];
-        const in_t* b_row = b_base + offsets[2];
-        if (stride[0] == 1 && stride[1] == 1 && stride[2] == 1) {
-          for (int64_t i = 0; i < n; ++i) out_row[i] = fn(a_row[i], b_row[i]);
-        } else if (stride[0] == 1 && stride[1] == 1 && stride[2] == 0) {
-          const in_t b_value = *b_row;
-          for (int64_t i = 0; i < n; ++i) out_row[i] = fn(a_row[i], b_value);
-        } else if (stride[0] == 1 && stride[1] == 0 && stride[2] == 1) {
-          const in_t a_value = *a_row;
-          for (int64_t i = 0; i < n; ++i) out_row[i] = fn(a_value, b_row[i]);
-        } else {
-          for (int64_t i = 0; i < n; ++i)
-            out_row[i * stride[0]] = fn(a_row[i * stride[1]], b_row[i * stride[2]]);
-        }
-      });
-}
-
-// out = fn(input) over out's shape. out: any view of out_t; input: an in_t view whose shape
-// broadcasts to out's.
-template <typename out_t, typename in_t, typename Fn>
-void unary_loop(const Tensor& out, const Tensor& input, Fn fn) {
-  out_t* out_base = storage_base<out_t>(out);
-  const in_t* in_base = storage_base<in_t>(input);
-  const Shape& shape = out.shape();
-  detail::parallel_for_each_row<2>(
-      shape, {out.strides(), strides_in(input, shape)},
-      {out.storage_offset(), input.storage_offset()},
-      [&](const std::array<int64_t, 2>& offsets, int64_t n, const std::array<int64_t, 2>& stride) {
-        out_t* out_row = out_base + offsets[0];
-        const in_t* in_row = in_base + offsets[1];
-        if (stride[0] == 1 && stride[1] == 1) {
-          for (int64_t i = 0; i < n; ++i) out_row[i] = fn(in_row[i]);
-        } else if (stride[0] == 1 && stride[1] == 0) {
-          const out_t value = fn(*in_row);
-          for (int64_t i = 0; i < n; ++i) out_row[i] = value;
-        } else {
-          for (int64_t i = 0; i < n; ++i) out_row[i * stride[0]] = fn(in_row[i * stride[1]]);
-        }
-      });
-}
-
-// The longest run a run function is given: its scratch fits on the stack, and its passes over a
-// run stay in L1.
-constexpr int64_t kRun = 512;
-
-// Calls run(first, n) for consecutive runs [first, first + n) of [0, size), n <= kRun.
-template <typename Run>
-void for_each_run(int64_t size, Run run) {
-  for (int64_t first = 0; first < size; first += kRun) run(first, std::min(kRun, size - first));
-}
-
-// out = run(input) over out's shape, run(x, y, n) evaluating n <= kRun contiguous elements on the
-// best CPU (cpu_dispatch.h); T is the dtype of both. out: a new contiguous tensor; input: a view
-// whose shape broadcasts to out's, whose rows that are not contiguous are gathered first.
-template <typename T, typename Run>
-void run_loop(const Tensor& out, const Tensor& input, Run run) {
-  T* out_base = storage_base<T>(out);
-  const T* in_base = storage_base<T>(input);
-  const Shape& shape = out.shape();
-  detail::parallel_for_each_row<2>(
-      shape, {out.strides(), strides_in(input, shape)},
-      {out.storage_offset(), input.storage_offset()},
-      [&](const std::array<int64_t, 2>& offsets, int64_t n, const std::array<int64_t, 2>& stride) {
-        T* out_row = out_base + offsets[0];
-        const T* in_row = in_base + offsets[1];
-        for_each_run(n, [&](int64_t first, int64_t size) {
-          T gathered[kRun];
-          const T* x = in_row + first;
-          if (stride[1] != 1) {
-            for (int64_t i = 0; i < size; ++i) gathered[i] = in_row[(first + i) * stride[1]];
-            x = gathered;
-          }
-          on_best_cpu([&] { run(x, out_row + first, size); });
-        });
-      });
-}
-
-// grad_in = run(grad_out, input), run(dy, x, dinp, n) evaluating n <= kRun contiguous elements;
-// grad_in is new and contiguous, grad_out and input of its shape, gathered where not contiguous.
-template <typename T, typename Run>
-void backward_run_loop(const Tensor& grad_in, const Tensor& grad_out, const Tensor& input,
-                       Run run) {
-  T* dinp_base = storage_base<T>(grad_in);
-  const T* dout_base = storage_base<T>(grad_out);
-  const T* in_base = storage_base<T>(input);
-  detail::parallel_for_each_row<3>(
-      grad_in.shape(), {grad_in.strides(), grad_out.strides(), input.strides()},
-      {grad_in.storage_offset(), grad_out.storage_offset(), input.storage_offset()},
-      [&](const std::array<int64_t, 3>& offsets, int64_t n, const std::array<int64_t, 3>& stride) {
-        T* dinp_row = dinp_base + offsets[0];
-        const T* dout_row = dout_base + offsets[1];
-        const T* in_row = in_base + offsets[2];
-        for_each_run(n, [&](int64_t first, int64_t size) {
-          T gathered_dy[kRun], gathered_x[kRun];
-          const T* dy = dout_row + first;
-          const T* x = in_row + first;
-          if (stride[1] != 1 || stride[2] != 1) {
-            for (int64_t i = 0; i < size; ++i) {
-              gathered_dy[i] = dout_row[(first + i) * stride[1]];
-              gathered_x[i] = in_row[(first + i) * stride[2]];
-            }
-            dy = gathered_dy;
-            x = gathered_x;
-          }
-          on_best_cpu([&] { run(dy, x, dinp_row + first, size); });
-        });
-      });
-}
 
 // out = a op b, all three already of out's dtype; out may be a (in place).
 void binary_into(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b) {
@@ -349,56 +137,16 @@ void binary_into(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& 
     with_binary_fn(op, [&](auto fn) { binary_loop<scalar_t, scalar_t>(out, a, b, fn); });
   });
 }
-
-// x as an out_t. A floating-point value that int64 cannot hold (NaN, infinities, |x| >= 2^63)
-// is undefined behaviour for static_cast; it becomes what the x86-64 conversion instruction,
-// and so PyTorch on this CPU, gives: the "integer indefinite", INT64_MIN.
-template <typename out_t, typename in_t>
-out_t convert(in_t x) {
-  if constexpr (std::is_same_v<out_t, int64_t> && std::is_floating_point_v<in_t>) {
-    constexpr auto kLimit = static_cast<in_t>(std::numeric_limits<int64_t>::max());  // 2^63
-    if (!(x >= -kLimit && x < kLimit)) return std::numeric_limits<int64_t>::min();
-  }
-  return static_cast<out_t>(x);
-}
-
-// dst = src broadcast and converted; no checks, no version bump.
-void copy_into(const Tensor& dst, const Tensor& src) {
-  dispatch_all(dst.dtype(), [&]<typename out_t>() {
-    dispatch_all(src.dtype(), [&]<typename in_t>() {
-      unary_loop<out_t, in_t>(dst, src, [](in_t x) { return convert<out_t>(x); });
-    });
-  });
-}
-
-// The shape check every in-place op shares: other must broadcast to self's shape unchanged.
-// An expanded tensor has elements that share one memory location: writing into it would depend on
-// the order of the writes, so PyTorch refuses, and so do we.
-void check_no_internal_overlap(const Tensor& self, const std::string& op) {
-  for (int64_t d = 0; d < self.dim(); ++d)
-    check(self.strides()[d] != 0 || self.shape()[d] <= 1, op,
-          ": cannot write into a tensor of which several elements share one memory location (an "
-          "expanded tensor, shape ",
-          self.shape(), " with strides ", self.strides(), "); write into a clone() instead");
-}
-
-void check_broadcasts_to(const Tensor& self, const Tensor& other, const std::string& op) {
-  check_no_internal_overlap(self, op);
-  const Shape shape = broadcast_shapes(self.shape(), other.shape(), op.c_str());
-  check(shape == self.shape(), op, ": output with shape ", self.shape(),
-        " doesn't match the broadcast shape ", shape);
-}
 }  // namespace
 
-bool broadcasts_to(const Shape& shape, const Shape& target) {
-  if (shape.size() > target.size()) return false;
-  const size_t lead = target.size() - shape.size();
-  for (size_t d = 0; d < shape.size(); ++d)
-    if (shape[d] != 1 && shape[d] != target[lead + d]) return false;
-  return true;
-}
-
 // --- Ops ----------------------------------------------------------------------------------------
+
+std::string_view binary_op_name(BinaryOp op) {
+  return kBinaryOpNames[static_cast<size_t>(op)];
+}
+std::string_view unary_op_name(UnaryOp op) {
+  return kUnaryOpNames[static_cast<size_t>(op)];
+}
 
 Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
   const Shape shape =
@@ -418,8 +166,8 @@ void binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
   check_broadcasts_to(self, other,
                       std::string(binary_op_name(op)) + "_");  // not str(): no stream per op
   const Dtype dtype = binary_dtype(op, self, other);
-  check(kind(dtype) <= kind(self.dtype()), binary_op_name(op), "_: the result type ",
-        dtype_name(dtype), " cannot be stored in a tensor of dtype ", dtype_name(self.dtype()));
+  check(can_cast(dtype, self.dtype()), binary_op_name(op), "_: the result type ", dtype_name(dtype),
+        " cannot be stored in a tensor of dtype ", dtype_name(self.dtype()));
   if (dtype != self.dtype()) {
     // PyTorch computes float32 += float64 in float64, then rounds the result into self.
     copy_into(self, binary(op, self, other));
@@ -580,14 +328,6 @@ Tensor gelu_backward(const Tensor& grad_out, const Tensor& input, GeluApproximat
   return grad_in;
 }
 
-Tensor scalar_tensor(double value, Dtype dtype) {
-  return full({}, value, dtype);
-}
-
-Tensor wrapped_scalar(double value, const Tensor& other) {
-  return scalar_tensor(value, is_floating_point(other.dtype()) ? other.dtype() : kFloat32);
-}
-
 Tensor compare(CompareOp op, const Tensor& a, const Tensor& b) {
   const Shape shape =
       broadcast_shapes(a.shape(), b.shape(), kCompareOpNames[static_cast<size_t>(op)]);
@@ -598,108 +338,6 @@ Tensor compare(CompareOp op, const Tensor& a, const Tensor& b) {
     with_compare_fn(op, [&](auto fn) { binary_loop<bool, scalar_t>(out, a_cast, b_cast, fn); });
   });
   return out;
-}
-
-Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
-  const Shape shape =
-      broadcast_shapes(condition.shape(), broadcast_shapes(a.shape(), b.shape(), "where"), "where");
-  const Dtype dtype = result_dtype(a, b);
-  const Tensor cond = to(condition, kBool), a_cast = to(a, dtype), b_cast = to(b, dtype);
-  Tensor out = empty(shape, dtype);
-  dispatch_all(dtype, [&]<typename scalar_t>() {
-    // out[i] = cond[i] ? a[i] : b[i] along each row of the broadcast shape.
-    scalar_t* out_base = storage_base<scalar_t>(out);
-    const bool* cond_base = storage_base<bool>(cond);
-    const scalar_t* a_base = storage_base<scalar_t>(a_cast);
-    const scalar_t* b_base = storage_base<scalar_t>(b_cast);
-    const auto row = [&](const std::array<int64_t, 4>& offsets, int64_t n,
-                         const std::array<int64_t, 4>& stride) {
-      scalar_t* out_row = out_base + offsets[0];
-      const bool* cond_row = cond_base + offsets[1];
-      const scalar_t* a_row = a_base + offsets[2];
-      const scalar_t* b_row = b_base + offsets[3];
-      for (int64_t i = 0; i < n; ++i)
-        out_row[i * stride[0]] =
-            cond_row[i * stride[1]] ? a_row[i * stride[2]] : b_row[i * stride[3]];
-    };
-    detail::parallel_for_each_row<4>(shape,
-                                     {out.strides(), strides_in(cond, shape),
-                                      strides_in(a_cast, shape), strides_in(b_cast, shape)},
-                                     {out.storage_offset(), cond.storage_offset(),
-                                      a_cast.storage_offset(), b_cast.storage_offset()},
-                                     row);
-  });
-  return out;
-}
-
-void masked_fill_(const Tensor& self, const Tensor& mask, double value) {
-  check_no_internal_overlap(self, "masked_fill_");
-  check(broadcasts_to(mask.shape(), self.shape()), "masked_fill: mask of shape ", mask.shape(),
-        " cannot be broadcast to the input's shape ", self.shape());
-  check(is_floating_point(self.dtype()) || std::isfinite(value), "masked_fill: value ", value,
-        " cannot be stored in a tensor of dtype ", dtype_name(self.dtype()));
-  const Tensor fill_where = separate(self, to(mask, kBool));
-  dispatch_all(self.dtype(), [&]<typename scalar_t>() {
-    // self[i] = value where fill_where[i], along each row of self's shape.
-    const auto fill_value = static_cast<scalar_t>(value);
-    scalar_t* self_base = storage_base<scalar_t>(self);
-    const bool* mask_base = storage_base<bool>(fill_where);
-    const auto row = [&](const std::array<int64_t, 2>& offsets, int64_t n,
-                         const std::array<int64_t, 2>& stride) {
-      scalar_t* self_row = self_base + offsets[0];
-      const bool* mask_row = mask_base + offsets[1];
-      for (int64_t i = 0; i < n; ++i)
-        if (mask_row[i * stride[1]]) self_row[i * stride[0]] = fill_value;
-    };
-    detail::parallel_for_each_row<2>(self.shape(),
-                                     {self.strides(), strides_in(fill_where, self.shape())},
-                                     {self.storage_offset(), fill_where.storage_offset()}, row);
-  });
-  self.storage()->bump_version();
-}
-
-void copy_(const Tensor& dst, const Tensor& src) {
-  check_broadcasts_to(dst, src, "copy_");
-  copy_into(dst, separate(dst, src));
-  dst.storage()->bump_version();
-}
-
-// Elements that share memory all get the same value, so an expanded dst is no problem (nor in
-// PyTorch); writes that differ per element (copy_, masked_fill_, +=) refuse it.
-void fill_(const Tensor& dst, double value) {
-  dispatch_all(dst.dtype(), [&]<typename scalar_t>() {
-    const auto fill_value = static_cast<scalar_t>(value);
-    scalar_t* base = storage_base<scalar_t>(dst);
-    detail::parallel_for_each_row<1>(
-        dst.shape(), {dst.strides()}, {dst.storage_offset()},
-        [&](const std::array<int64_t, 1>& offset, int64_t n, const std::array<int64_t, 1>& stride) {
-          scalar_t* row = base + offset[0];
-          if (stride[0] == 1)
-            for (int64_t i = 0; i < n; ++i) row[i] = fill_value;
-          else
-            for (int64_t i = 0; i < n; ++i) row[i * stride[0]] = fill_value;
-        });
-  });
-  dst.storage()->bump_version();
-}
-
-Tensor to(const Tensor& input, Dtype dtype) {
-  if (input.dtype() == dtype) return input;
-  Tensor out = empty(input.shape(), dtype);
-  copy_into(out, input);
-  return out;
-}
-
-Tensor sum_to(const Tensor& grad, const Shape& shape) {
-  check(broadcast_shapes(shape, grad.shape(), "sum_to") == grad.shape(), "sum_to: shape ", shape,
-        " does not broadcast to the gradient's shape ", grad.shape());
-  if (shape == grad.shape()) return grad;
-  // Sum the leading dims `shape` lacks and the dims where it has size 1, as PyTorch's sum_to does.
-  const int64_t leading = grad.dim() - static_cast<int64_t>(shape.size());
-  Dims summed_dims;
-  for (int64_t d = 0; d < grad.dim(); ++d)
-    if (d < leading || (shape[d - leading] == 1 && grad.shape()[d] != 1)) summed_dims.push_back(d);
-  return view(sum(grad, summed_dims, /*keepdim=*/true), shape);
 }
 
 }  // namespace mg::kernels

@@ -27,6 +27,7 @@
 #include "minigrad/tensor/views.h"
 #include "strided_loop.h"
 #include "sum_kernel.h"
+#include "vector_width.h"
 
 namespace mg::kernels {
 
@@ -143,7 +144,7 @@ void sum_block(const T* in, T* out, LoopDim d0, LoopDim d1, std::vector<T>& part
     });
     return;
   }
-  const int64_t lanes = sum_vector_lanes<T>();
+  const int64_t lanes = kLanes<T>;
   const bool contiguous_inner = d0.in_stride == 1 && d0.size >= lanes;
   const bool contiguous_outer = d1.in_stride == 1 && d1.size >= lanes;
   if (contiguous_inner || (!contiguous_outer && d0.in_stride < d1.in_stride)) {

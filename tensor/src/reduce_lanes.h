@@ -3,15 +3,14 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
+
+#include "vector_width.h"
 
 // Reductions along a row the way PyTorch's vector loops do them, written as plain loops over
 // lanes that the compiler vectorises (softmax.cpp, attention.cpp). For the selects to vectorise,
 // a file that uses them compiles with -fno-trapping-math (tensor/CMakeLists.txt).
 namespace mg::kernels {
-
-// Elements per AVX2 vector: 8 floats or 4 doubles.
-template <typename T>
-constexpr int64_t kLanes = 32 / sizeof(T);
 
 // vec::maximum: nan if either is nan. Branch-free, so that the vectoriser makes it a select.
 template <typename T>
@@ -21,8 +20,8 @@ T maximum(T a, T b) {
 
 // vec::reduce_all (and map2_reduce_all) over value(0), ..., value(size - 1), size >= 1: lane k
 // of a vector accumulator combines elements k, k + lanes, ...; the lanes then combine as a tree
-// for float (functional_base.h's AVX2 shuffles) and in order for double. Fewer elements than a
-// vector combine in order.
+// for float (functional_base.h's AVX2 and AVX-512 shuffles) and in order for double. Fewer
+// elements than a vector combine in order.
 // `accumulate(acc, i)` folds element i >= lanes into a lane, combine(acc, value(i)) by default.
 template <typename T, typename Value, typename Combine, typename Accumulate>
 T reduce_all(int64_t size, Value value, Combine combine, Accumulate accumulate) {
@@ -38,10 +37,10 @@ T reduce_all(int64_t size, Value value, Combine combine, Accumulate accumulate) 
   for (; d < size - size % lanes; d += lanes)
     for (int64_t k = 0; k < lanes; ++k) acc[k] = accumulate(acc[k], d + k);
   for (int64_t k = 0; d + k < size; ++k) acc[k] = accumulate(acc[k], d + k);
-  if constexpr (lanes == 8) {  // halves, then pairs, then neighbours
-    const T lane0 = combine(combine(acc[0], acc[4]), combine(acc[2], acc[6]));
-    const T lane1 = combine(combine(acc[1], acc[5]), combine(acc[3], acc[7]));
-    return combine(lane0, lane1);
+  if constexpr (std::is_same_v<T, float>) {  // halves, then quarters, ..., then neighbours
+    for (int64_t half = lanes / 2; half >= 1; half /= 2)
+      for (int64_t k = 0; k < half; ++k) acc[k] = combine(acc[k], acc[k + half]);
+    return acc[0];
   } else {
     T total = acc[0];
     for (int64_t k = 1; k < lanes; ++k) total = combine(total, acc[k]);

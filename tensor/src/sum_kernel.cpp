@@ -31,19 +31,11 @@
 #include <vector>
 
 #include "minigrad/tensor/parallel.h"
+#include "vector_width.h"
 
 namespace mg::kernels {
 namespace {
 
-// PyTorch's vector width in bytes: 32 in its AVX2 kernels (the Debian build's). Its AVX-512
-// kernels, which pip wheels run on CPUs that have AVX-512, use 64: build with
-// -DMG_SUM_VECTOR_BYTES=64 to match those (checked against ATEN_CPU_CAPABILITY=avx512).
-#ifndef MG_SUM_VECTOR_BYTES
-#define MG_SUM_VECTOR_BYTES 32
-#endif
-constexpr int64_t kVectorBytes = MG_SUM_VECTOR_BYTES;
-template <typename T>
-constexpr int kLanes = kVectorBytes / sizeof(T);
 constexpr int kIlp = 4;             // independent accumulators in PyTorch's row_sum
 constexpr int kLevels = 4;          // cascade levels in PyTorch's multi_row_sum
 constexpr int kColumnsPerPass = 4;  // columns (or vectors of columns) per outer-sum pass
@@ -192,13 +184,6 @@ void sum_outer(const T* data, int64_t n, int64_t row_stride, int64_t width, T* o
   }
 }
 
-template <typename T>
-int64_t sum_vector_lanes() {
-  return kLanes<T>;
-}
-
-template int64_t sum_vector_lanes<float>();
-template int64_t sum_vector_lanes<double>();
 template float sum_inner(const float*, int64_t, int64_t);
 template double sum_inner(const double*, int64_t, int64_t);
 template void sum_outer(const float*, int64_t, int64_t, int64_t, float*, int64_t, int64_t);

@@ -14,8 +14,8 @@
 // x.sum(1), but x.T.contiguous().sum(0) does not; x[:, :k].sum() of a [R, C] x is the sequential
 // sum of the R row sums. With more than one thread PyTorch splits large inputs (seen at 2^20
 // elements) and its bits differ from these; minigrad's stay these at every thread count, its
-// parallel parts being sums that are independent in this order. AVX-512 builds use 16-float
-// vectors: build with -DMG_SUM_VECTOR_BYTES=64 to match those.
+// parallel parts being sums that are independent in this order. The vector width the order
+// depends on is vector_width.h's, which also says how to match PyTorch's AVX-512 builds.
 
 #include <cstdint>
 
@@ -34,11 +34,5 @@ T sum_inner(const T* data, int64_t n, int64_t stride = 1);
 template <typename T>
 void sum_outer(const T* data, int64_t n, int64_t row_stride, int64_t width, T* out,
                int64_t column_stride = 1, int64_t out_stride = 1);
-
-// Elements of T per vector in PyTorch's kernels (8 floats or 4 doubles in AVX2 builds). Which
-// kernel a reduction's loop picks depends on it: a contiguous reduced dim shorter than this is
-// summed by the scalar loops.
-template <typename T>
-int64_t sum_vector_lanes();
 
 }  // namespace mg::kernels

@@ -1,4 +1,5 @@
-"""Golden cases for the elementwise kernels (tensor/src/elementwise.cpp), recorded from PyTorch.
+"""Golden cases for the elementwise kernels (tensor/src/elementwise.cpp; sum_to in broadcast.cpp),
+recorded from PyTorch.
 
 generate(emit) records, for each binary op <op> in add, sub, mul, div and case <case>:
   emit("elementwise/<op>/<case>/a", a)      the operands as the test must build them: always
