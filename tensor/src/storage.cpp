@@ -83,82 +83,79 @@ SmallBlocks* small_blocks() {
   return &blocks;
 }
 
-class BlockCache {
+// The big ones, shared by all threads.
+class BigBlocks {
  public:
   static constexpr size_t kMinBytes = size_t{1} << 20;
   static constexpr size_t kMaxCachedBytes = size_t{1} << 30;
 
-  void* allocate(size_t nbytes) {
-    if (caches_small(nbytes)) {
-      SmallBlocks* small = small_blocks();
-      void* block = small ? small->take(SmallBlocks::size_class(nbytes)) : nullptr;
-      return block ? block : ::operator new(SmallBlocks::class_bytes(nbytes), kAlignment);
-    }
-    if (caches(nbytes)) {
-      const std::lock_guard lock(mutex_);
-      if (auto it = free_blocks_.find(nbytes); it != free_blocks_.end()) {
-        void* block = it->second;
-        free_blocks_.erase(it);
-        cached_bytes_ -= nbytes;
-        return block;
-      }
-    }
-    return ::operator new(nbytes == 0 ? 1 : nbytes, kAlignment);
+  void* take(size_t nbytes) {
+    const std::lock_guard lock(mutex_);
+    auto it = free_blocks_.find(nbytes);
+    if (it == free_blocks_.end()) return nullptr;
+    void* block = it->second;
+    free_blocks_.erase(it);
+    cached_bytes_ -= nbytes;
+    return block;
   }
-
-  void release(void* block, size_t nbytes) {
-    if (caches_small(nbytes)) {
-      SmallBlocks* small = small_blocks();
-      if (small && small->keep(block, SmallBlocks::size_class(nbytes))) return;
-    } else if (caches(nbytes)) {
-      const std::lock_guard lock(mutex_);
-      if (cached_bytes_ + nbytes <= kMaxCachedBytes) {
-        free_blocks_.emplace(nbytes, block);
-        cached_bytes_ += nbytes;
-        return;
-      }
-    }
-    ::operator delete(block, kAlignment);
+  bool keep(void* block, size_t nbytes) {
+    const std::lock_guard lock(mutex_);
+    if (cached_bytes_ + nbytes > kMaxCachedBytes) return false;
+    free_blocks_.emplace(nbytes, block);
+    cached_bytes_ += nbytes;
+    return true;
   }
 
  private:
-  static bool caches(size_t nbytes) { return !kAddressSanitizer && nbytes >= kMinBytes; }
-  static bool caches_small(size_t nbytes) {
-    return !kAddressSanitizer && nbytes <= SmallBlocks::kMaxBytes;
-  }
-
   std::mutex mutex_;
   std::multimap<size_t, void*> free_blocks_;  // by size in bytes
   size_t cached_bytes_ = 0;
 };
 
 // Never destroyed, so that a Storage freed during static destruction still finds it.
-BlockCache& block_cache() {
-  static auto* cache = new BlockCache;
-  return *cache;
+BigBlocks& big_blocks() {
+  static auto* blocks = new BigBlocks;
+  return *blocks;
 }
 
-}  // namespace
-
-namespace {
+bool is_small(size_t nbytes) {
+  return !kAddressSanitizer && nbytes <= SmallBlocks::kMaxBytes;
+}
+bool is_big(size_t nbytes) {
+  return !kAddressSanitizer && nbytes >= BigBlocks::kMinBytes;
+}
 bool fits_inline(size_t nbytes) {
   return !kAddressSanitizer && nbytes <= Storage::kInlineBytes;
 }
+
 }  // namespace
 
+void* detail::allocate_block(size_t nbytes) {
+  if (is_small(nbytes)) {
+    SmallBlocks* small = small_blocks();
+    void* block = small ? small->take(SmallBlocks::size_class(nbytes)) : nullptr;
+    return block ? block : ::operator new(SmallBlocks::class_bytes(nbytes), kAlignment);
+  }
+  void* block = is_big(nbytes) ? big_blocks().take(nbytes) : nullptr;
+  return block ? block : ::operator new(nbytes == 0 ? 1 : nbytes, kAlignment);
+}
+
+void detail::release_block(void* block, size_t nbytes) {
+  if (is_small(nbytes)) {
+    SmallBlocks* small = small_blocks();
+    if (small && small->keep(block, SmallBlocks::size_class(nbytes))) return;
+  } else if (is_big(nbytes) && big_blocks().keep(block, nbytes)) {
+    return;
+  }
+  ::operator delete(block, kAlignment);
+}
+
 Storage::Storage(size_t nbytes)
-    : data_(fits_inline(nbytes) ? inline_bytes_ : block_cache().allocate(nbytes)),
+    : data_(fits_inline(nbytes) ? inline_bytes_ : detail::allocate_block(nbytes)),
       nbytes_(nbytes) {}
 
 Storage::~Storage() {
-  if (data_ != inline_bytes_) block_cache().release(data_, nbytes_);
-}
-
-void* detail::allocate_block(size_t nbytes) {
-  return block_cache().allocate(nbytes);
-}
-void detail::release_block(void* block, size_t nbytes) {
-  block_cache().release(block, nbytes);
+  if (data_ != inline_bytes_) detail::release_block(data_, nbytes_);
 }
 
 }  // namespace mg

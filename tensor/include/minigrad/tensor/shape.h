@@ -38,6 +38,28 @@ class ShapeVector {
   ShapeVector(Iterator first, Iterator last) {
     for (; first != last; ++first) push_back(*first);
   }
+  // Copying a few dims copies just those: the default copy would call std::vector's out-of-line
+  // copy for the empty heap_ of every shape and strides a small op makes.
+  ShapeVector(const ShapeVector& other) : size_(other.size_) {
+    if (other.on_heap())
+      heap_ = other.heap_;
+    else
+      std::copy_n(other.inline_.begin(), size_, inline_.begin());
+  }
+  ShapeVector& operator=(const ShapeVector& other) {
+    if (this == &other) return *this;
+    if (other.on_heap()) {
+      heap_ = other.heap_;
+    } else {
+      heap_.clear();
+      std::copy_n(other.inline_.begin(), other.size_, inline_.begin());
+    }
+    size_ = other.size_;
+    return *this;
+  }
+  ShapeVector(ShapeVector&&) noexcept = default;
+  ShapeVector& operator=(ShapeVector&&) noexcept = default;
+  ~ShapeVector() = default;
   operator std::vector<int64_t>() const { return {begin(), end()}; }
 
   size_t size() const { return size_; }
@@ -103,8 +125,12 @@ class ShapeVector {
     return begin() + index;
   }
 
+  // A plain loop: std::equal calls memcmp, whose set-up costs more than comparing a few dims.
   friend bool operator==(const ShapeVector& a, const ShapeVector& b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+    if (a.size_ != b.size_) return false;
+    for (size_t d = 0; d < a.size_; ++d)
+      if (a[d] != b[d]) return false;
+    return true;
   }
   // As shapes read in error messages: "[2, 3]", and "[]" for a 0-dim tensor's.
   friend std::ostream& operator<<(std::ostream& out, const ShapeVector& shape) {
