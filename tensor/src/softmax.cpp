@@ -229,7 +229,8 @@ struct LogSoftmaxBackward {
 // along any other.
 template <typename Kernels>
 struct ByDim {
-  void operator()(const Slices& s, int64_t /*first*/, int64_t count, auto*... data) const {
+  // s by value: a copy that no call can change, so its sizes stay in registers across vec::exp
+  void operator()(Slices s, int64_t /*first*/, int64_t count, auto*... data) const {
     if (!s.last_dim) return Kernels::other_dim(data..., count, s);
     for (int64_t row = 0; row < count; ++row) Kernels::last_dim(data + s.slice(row)..., s.dim_size);
   }
