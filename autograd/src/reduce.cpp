@@ -1,5 +1,4 @@
 // Reductions, whose backward spreads the gradient back over the reduced elements.
-#include <algorithm>
 #include <cmath>
 
 #include "minigrad/autograd/node.h"
@@ -21,12 +20,7 @@ namespace {
 Tensor unsqueeze_reduced(const Tensor& grad_out, const Shape& input_shape,
                          const std::vector<int64_t>& dims, bool keepdim) {
   if (keepdim) return grad_out;
-  const std::vector<bool> reduced =
-      kernels::reduced_dims(static_cast<int64_t>(input_shape.size()), dims, "sum");
-  Shape kept = input_shape;
-  for (size_t d = 0; d < kept.size(); ++d)
-    if (reduced[d]) kept[d] = 1;
-  return grad_out.reshape(kept);
+  return grad_out.reshape(kernels::reduced_dims(input_shape, dims, "sum").kept_shape);
 }
 
 // A reduction's gradient, spread back over the input: every input element receives its reduced
@@ -37,16 +31,6 @@ Tensor spread(const Tensor& grad_out, const Shape& input_shape, Dtype dtype,
   Tensor grad_input = empty(input_shape, dtype);
   kernels::copy_(grad_input, unsqueeze_reduced(grad_out, input_shape, dims, keepdim) / count);
   return grad_input;
-}
-
-// How many elements each output of a reduction over `dims` (all when empty) reduces.
-int64_t reduced_count(const Shape& shape, const std::vector<int64_t>& dims) {
-  const std::vector<bool> reduced =
-      kernels::reduced_dims(static_cast<int64_t>(shape.size()), dims, "var");
-  int64_t count = 1;
-  for (size_t d = 0; d < shape.size(); ++d)
-    if (reduced[d]) count *= shape[d];
-  return count;
 }
 
 // max()/min()'s gradient, as PyTorch's evenly_distribute_backward: shared equally by the
@@ -85,7 +69,8 @@ Tensor sum(const Tensor& input, const std::vector<int64_t>& dims, bool keepdim) 
 Tensor mean(const Tensor& input, const std::vector<int64_t>& dims, bool keepdim) {
   Tensor out = kernels::mean(input, dims, keepdim);
   if (needs_grad(input)) {
-    const double count = static_cast<double>(input.numel()) / std::max<int64_t>(out.numel(), 1);
+    const double count =
+        static_cast<double>(kernels::reduced_dims(input.shape(), dims, "mean").count);
     record(out, dims.empty() ? "MeanBackward0" : "MeanBackward1",
            {{input, [shape = input.shape(), dtype = input.dtype(), dims, keepdim,
                      count](const Tensor& grad_out) {
@@ -98,7 +83,8 @@ Tensor mean(const Tensor& input, const std::vector<int64_t>& dims, bool keepdim)
 Tensor var(const Tensor& input, const std::vector<int64_t>& dims, bool unbiased, bool keepdim) {
   Tensor out = kernels::var(input, dims, unbiased, keepdim);
   if (needs_grad(input)) {
-    const double dof = static_cast<double>(reduced_count(input.shape(), dims)) - unbiased;
+    const double dof =
+        static_cast<double>(kernels::reduced_dims(input.shape(), dims, "var").count) - unbiased;
     record(out, "VarBackward0",
            {{input, [x = SavedTensor(input), dims, keepdim, dof](const Tensor& grad_out) {
                // d var / dx = 2 (x - mean) / (N - correction)

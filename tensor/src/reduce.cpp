@@ -1,5 +1,5 @@
-// sum, mean, var, max/min and argmax/argmin. The sum follows PyTorch 1.13's CPU reduction step by
-// step, so its bits match:
+// sum, mean and var (max, min, argmax and argmin are in max_min.cpp). The sum follows PyTorch
+// 1.13's CPU reduction step by step, so its bits match:
 //
 // 1. TensorIterator's layout. Every dim gets the input's stride and the output's (0 along a
 //    reduced dim, the contiguous output stride elsewhere). Dims are sorted innermost first:
@@ -17,21 +17,22 @@
 
 #include <algorithm>
 #include <cmath>
-#include <optional>
-#include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "minigrad/tensor/elementwise.h"
 #include "minigrad/tensor/factory.h"
 #include "minigrad/tensor/parallel.h"
 #include "minigrad/tensor/views.h"
+#include "reduce_outputs.h"
 #include "strided_loop.h"
 #include "sum_kernel.h"
 #include "vector_width.h"
 
 namespace mg::kernels {
 
-std::vector<bool> reduced_dims(int64_t ndim, const Dims& dims, const char* op) {
+ReducedDims reduced_dims(const Shape& shape, const Dims& dims, const char* op) {
+  const int64_t ndim = static_cast<int64_t>(shape.size());
   // A 0-dim tensor has the one dim 0 (or -1) to name, which reduces to itself.
   std::vector<bool> named(std::max<int64_t>(ndim, 1), false);
   for (int64_t dim : dims) {
@@ -39,9 +40,18 @@ std::vector<bool> reduced_dims(int64_t ndim, const Dims& dims, const char* op) {
     check(!named[d], op, ": dim ", d, " appears multiple times in the list of dims");
     named[d] = true;
   }
-  if (ndim == 0) return {};
-  if (dims.empty()) named.assign(ndim, true);
-  return named;
+  ReducedDims result{std::vector<bool>(ndim), shape};
+  for (int64_t d = 0; d < ndim; ++d) {
+    result.reduced[d] = dims.empty() || named[d];
+    if (!result.reduced[d]) continue;
+    result.kept_shape[d] = 1;
+    result.count *= shape[d];
+  }
+  return result;
+}
+
+Shape ReducedDims::result_shape(bool keepdim) const {
+  return keepdim ? kept_shape : select_dims(kept_shape, reduced, false);
 }
 
 namespace {
@@ -53,28 +63,15 @@ struct LoopDim {
   int64_t in_stride;
 };
 
-Shape reduced_shape(const Shape& shape, const std::vector<bool>& reduced, bool keepdim) {
-  Shape out;
-  for (size_t d = 0; d < shape.size(); ++d)
-    if (!reduced[d])
-      out.push_back(shape[d]);
-    else if (keepdim)
-      out.push_back(1);
-  return out;
-}
-
 // Step 1 above: the dims in TensorIterator's order (innermost first), merged where possible.
-std::vector<LoopDim> loop_dims(const Tensor& input, const std::vector<bool>& reduced,
-                               bool keepdim) {
+std::vector<LoopDim> loop_dims(const Tensor& input, const ReducedDims& reduction, bool keepdim) {
   const Shape& shape = input.shape();
   const int64_t ndim = input.dim();
-  Shape kept_shape(shape);  // the output with keepdim, whose contiguous strides it has
-  for (int64_t d = 0; d < ndim; ++d)
-    if (reduced[d]) kept_shape[d] = 1;
-  const Shape kept_strides = contiguous_strides(kept_shape);
+  // the output's strides, those of a contiguous tensor of its shape with keepdim
+  const Shape kept_strides = contiguous_strides(reduction.kept_shape);
   std::vector<LoopDim> dims(ndim);
   for (int64_t d = 0; d < ndim; ++d) {
-    const bool stride_zero = reduced[d] && (shape[d] != 1 || !keepdim);
+    const bool stride_zero = reduction.reduced[d] && (shape[d] != 1 || !keepdim);
     dims[d] = {shape[d], stride_zero ? 0 : kept_strides[d], input.stride(d)};
   }
 
@@ -158,20 +155,13 @@ void sum_block(const T* in, T* out, LoopDim d0, LoopDim d1, std::vector<T>& part
   }
 }
 
-}  // namespace
-
-namespace {
-
 // An int64 or bool sum, in int64 as PyTorch's. Integers add exactly in any order, so each element
 // is added into its output in row-major order; unsigned, since int64 overflow wraps in PyTorch.
-Tensor integer_sum(const Tensor& input, const std::vector<bool>& reduced, bool keepdim) {
-  Tensor result = zeros(reduced_shape(input.shape(), reduced, keepdim), kInt64);
-  Shape kept_shape(input.shape());
+Tensor integer_sum(const Tensor& input, const ReducedDims& reduction, bool keepdim) {
+  Tensor result = zeros(reduction.result_shape(keepdim), kInt64);
+  Shape out_strides = contiguous_strides(reduction.kept_shape);
   for (int64_t d = 0; d < input.dim(); ++d)
-    if (reduced[d]) kept_shape[d] = 1;
-  Shape out_strides = contiguous_strides(kept_shape);
-  for (int64_t d = 0; d < input.dim(); ++d)
-    if (reduced[d]) out_strides[d] = 0;
+    if (reduction.reduced[d]) out_strides[d] = 0;
   const Tensor values = contiguous(to(input, kInt64));
   const int64_t* in = values.data_ptr<int64_t>();
   int64_t* out = result.data_ptr<int64_t>();
@@ -185,11 +175,11 @@ Tensor integer_sum(const Tensor& input, const std::vector<bool>& reduced, bool k
 }  // namespace
 
 Tensor sum(const Tensor& input, const Dims& dims, bool keepdim) {
-  const std::vector<bool> reduced = reduced_dims(input.dim(), dims, "sum");
-  if (!is_floating_point(input.dtype())) return integer_sum(input, reduced, keepdim);
-  Tensor result = zeros(reduced_shape(input.shape(), reduced, keepdim), input.dtype());
+  const ReducedDims reduction = reduced_dims(input.shape(), dims, "sum");
+  if (!is_floating_point(input.dtype())) return integer_sum(input, reduction, keepdim);
+  Tensor result = zeros(reduction.result_shape(keepdim), input.dtype());
   if (input.numel() == 0) return result;  // an empty sum is 0
-  const std::vector<LoopDim> loop = loop_dims(input, reduced, keepdim);
+  const std::vector<LoopDim> loop = loop_dims(input, reduction, keepdim);
 
   // The dims after the first two, each a block of the loop; blocks that add into the same
   // outputs (a reduced dim among them) must do so in order, the others run in parallel.
@@ -221,10 +211,7 @@ Tensor sum(const Tensor& input, const Dims& dims, bool keepdim) {
 Tensor mean(const Tensor& input, const Dims& dims, bool keepdim) {
   check(is_floating_point(input.dtype()), "mean: expected a floating-point tensor, got ",
         dtype_name(input.dtype()));
-  const std::vector<bool> reduced = reduced_dims(input.dim(), dims, "mean");
-  int64_t count = 1;
-  for (int64_t d = 0; d < input.dim(); ++d)
-    if (reduced[d]) count *= input.shape()[d];
+  const int64_t count = reduced_dims(input.shape(), dims, "mean").count;
   Tensor result = sum(input, dims, keepdim);
   dispatch(result.dtype(), "mean", [&]<typename T>() {
     T* values = result.data_ptr<T>();
@@ -237,113 +224,6 @@ Tensor mean(const Tensor& input, const Dims& dims, bool keepdim) {
 }
 
 namespace {
-
-// Calls reduce(in_offset, out_index) for each output element of a reduction over the dims
-// `reduced` marks, out_index in row-major order of the output; in_offset is the element where the
-// output's reduced elements start (storage offsets, in elements). Outputs are independent, so
-// they run in parallel, `reduced_count` elements of work each.
-template <typename Reduce>
-void for_each_output(const Tensor& input, const std::vector<bool>& reduced, int64_t reduced_count,
-                     Reduce reduce) {
-  Shape kept_sizes, kept_strides;
-  for (int64_t d = 0; d < input.dim(); ++d)
-    if (!reduced[d]) {
-      kept_sizes.push_back(input.shape()[d]);
-      kept_strides.push_back(input.stride(d));
-    }
-  parallel_for(0, numel(kept_sizes), grain_for(reduced_count), [&](int64_t begin, int64_t end) {
-    for (int64_t out = begin; out < end; ++out)
-      reduce(input.storage_offset() + detail::offset_of(out, kept_sizes, kept_strides), out);
-  });
-}
-
-// The reduced dims' sizes and strides: the sub-tensor each output reduces, from its in_offset.
-struct ReducedLayout {
-  Shape sizes, strides;
-};
-ReducedLayout reduced_layout(const Tensor& input, const std::vector<bool>& reduced) {
-  ReducedLayout layout;
-  for (int64_t d = 0; d < input.dim(); ++d)
-    if (reduced[d]) {
-      layout.sizes.push_back(input.shape()[d]);
-      layout.strides.push_back(input.stride(d));
-    }
-  return layout;
-}
-
-template <typename T>
-bool is_nan(T value) {
-  if constexpr (std::is_floating_point_v<T>) return std::isnan(value);
-  return false;
-}
-
-enum class Extreme { Max, Min };
-
-// Whether `value`, met after `current`, takes its place: NaN wins, ties keep the earlier one.
-template <typename T>
-bool replaces(T value, T current, Extreme extreme) {
-  return is_nan(value) || (extreme == Extreme::Max ? value > current : value < current);
-}
-
-// The index of the largest (Max) or smallest (Min) of n elements x[0], x[stride], ...: the first
-// one on ties, and the first NaN if there is one, as PyTorch's CPU kernels pick.
-template <typename T>
-int64_t pick_serial(const T* x, int64_t n, int64_t stride, Extreme extreme) {
-  int64_t best = 0;
-  for (int64_t k = 1; k < n && !is_nan(x[best * stride]); ++k)
-    if (replaces(x[k * stride], x[best * stride], extreme)) best = k;
-  return best;
-}
-
-// The same pick over a long row: each chunk's pick, then those in chunk order by the same rule,
-// which is the pick of one pass.
-template <typename T>
-int64_t pick(const T* x, int64_t n, int64_t stride, Extreme extreme) {
-  if (n <= kGrainSize) return pick_serial(x, n, stride, extreme);
-  std::vector<int64_t> chunk_best(static_cast<size_t>((n - 1) / kGrainSize + 1));
-  parallel_for(0, n, kGrainSize, [&](int64_t begin, int64_t end) {
-    chunk_best[static_cast<size_t>(begin / kGrainSize)] =
-        begin + pick_serial(x + begin * stride, end - begin, stride, extreme);
-  });
-  int64_t best = chunk_best[0];
-  for (size_t c = 1; c < chunk_best.size() && !is_nan(x[best * stride]); ++c)
-    if (replaces(x[chunk_best[c] * stride], x[best * stride], extreme)) best = chunk_best[c];
-  return best;
-}
-
-// max/min along one dim: the values and their indices (argmax/argmin keep the indices).
-std::tuple<Tensor, Tensor> pick_along(const Tensor& input, int64_t dim, bool keepdim,
-                                      Extreme extreme, const char* op) {
-  const std::vector<bool> reduced = reduced_dims(input.dim(), {dim}, op);
-  int64_t size = 1, stride = 0;  // a 0-dim input is its own one-element row
-  if (input.dim() > 0) {
-    const int64_t d = normalize_dim(dim, input.dim(), op);
-    size = input.shape()[d];
-    stride = input.stride(d);
-  }
-  check(size > 0, op, ": cannot reduce dim ", dim, " of a tensor of shape ", input.shape(),
-        ", which has size 0");
-  const Shape out_shape = reduced_shape(input.shape(), reduced, keepdim);
-  Tensor values = empty(out_shape, input.dtype());
-  Tensor indices = empty(out_shape, kInt64);
-  dispatch_all(input.dtype(), [&]<typename T>() {
-    const auto* in = static_cast<const T*>(input.storage()->data());
-    T* value = values.data_ptr<T>();
-    int64_t* index = indices.data_ptr<int64_t>();
-    for_each_output(input, reduced, size, [&](int64_t in_offset, int64_t out) {
-      index[out] = pick(in + in_offset, size, stride, extreme);
-      value[out] = in[in_offset + index[out] * stride];
-    });
-  });
-  return {values, indices};
-}
-
-// All elements as one row, in row-major order, for the forms without a dim.
-Tensor flattened(const Tensor& input, const char* op) {
-  check(input.numel() > 0, op, ": a tensor of shape ", input.shape(),
-        " has no elements to reduce over; name a dim to reduce an empty tensor");
-  return view(contiguous(input), {input.numel()});
-}
 
 // Welford's update, in double as PyTorch's WelfordOps: the mean and the sum of squared
 // deviations m2 of the elements seen so far.
@@ -360,11 +240,11 @@ struct Welford {
 }  // namespace
 
 Tensor var(const Tensor& input, const Dims& dims, bool unbiased, bool keepdim) {
-  const std::vector<bool> reduced = reduced_dims(input.dim(), dims, "var");
-  const ReducedLayout layout = reduced_layout(input, reduced);
-  const Shape& sizes = layout.sizes;  // not a structured binding: clang 14 cannot capture one
-  const Shape& strides = layout.strides;
-  Tensor result = empty(reduced_shape(input.shape(), reduced, keepdim), input.dtype());
+  const ReducedDims reduction = reduced_dims(input.shape(), dims, "var");
+  // the sub-tensor that each output reduces, from its in_offset
+  const Shape sizes = select_dims(input.shape(), reduction.reduced, true);
+  const Shape strides = select_dims(input.strides(), reduction.reduced, true);
+  Tensor result = empty(reduction.result_shape(keepdim), input.dtype());
   const double correction = unbiased ? 1.0 : 0.0;
   dispatch(input.dtype(), "var", [&]<typename T>() {
     const auto* in = static_cast<const T*>(input.storage()->data());
@@ -394,7 +274,7 @@ Tensor var(const Tensor& input, const Dims& dims, bool unbiased, bool keepdim) {
       out[0] = divide(m2, static_cast<double>(n));
       return;
     }
-    for_each_output(input, reduced, numel(sizes), [&](int64_t in_offset, int64_t out_index) {
+    for_each_output(input, reduction, [&](int64_t in_offset, int64_t out_index) {
       Welford acc;
       detail::for_each_row(sizes, strides, in_offset,
                            [&](int64_t offset, int64_t n, int64_t stride) {
@@ -405,46 +285,6 @@ Tensor var(const Tensor& input, const Dims& dims, bool unbiased, bool keepdim) {
     });
   });
   return result;
-}
-
-Tensor max(const Tensor& input) {
-  return std::get<0>(pick_along(flattened(input, "max"), 0, false, Extreme::Max, "max"));
-}
-Tensor min(const Tensor& input) {
-  return std::get<0>(pick_along(flattened(input, "min"), 0, false, Extreme::Min, "min"));
-}
-std::tuple<Tensor, Tensor> max(const Tensor& input, int64_t dim, bool keepdim) {
-  return pick_along(input, dim, keepdim, Extreme::Max, "max");
-}
-std::tuple<Tensor, Tensor> min(const Tensor& input, int64_t dim, bool keepdim) {
-  return pick_along(input, dim, keepdim, Extreme::Min, "min");
-}
-namespace {
-// argmax and argmin refuse bool as PyTorch's argmax_cpu kernel does, though max and min take it.
-// Along a dim of one element, or with nothing to reduce, PyTorch answers without that kernel.
-const Tensor& not_bool(const Tensor& input, const char* op, std::optional<int64_t> dim = {}) {
-  const bool answered_without_kernel =
-      dim && input.dim() > 0 &&
-      (input.numel() == 0 || input.size(normalize_dim(*dim, input.dim(), op)) == 1);
-  check(input.dtype() != kBool || answered_without_kernel, op,
-        ": not implemented for bool tensors");
-  return input;
-}
-}  // namespace
-
-Tensor argmax(const Tensor& input) {
-  return argmax(flattened(not_bool(input, "argmax"), "argmax"), 0);
-}
-Tensor argmin(const Tensor& input) {
-  return argmin(flattened(not_bool(input, "argmin"), "argmin"), 0);
-}
-Tensor argmax(const Tensor& input, int64_t dim, bool keepdim) {
-  return std::get<1>(
-      pick_along(not_bool(input, "argmax", dim), dim, keepdim, Extreme::Max, "argmax"));
-}
-Tensor argmin(const Tensor& input, int64_t dim, bool keepdim) {
-  return std::get<1>(
-      pick_along(not_bool(input, "argmin", dim), dim, keepdim, Extreme::Min, "argmin"));
 }
 
 NonFiniteCount count_non_finite(const Tensor& input) {

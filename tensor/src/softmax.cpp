@@ -12,10 +12,13 @@
 #include "minigrad/tensor/softmax.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "cpu_dispatch.h"
@@ -30,90 +33,114 @@
 namespace mg::kernels {
 namespace {
 
-// input and output are (outer, dim_size): one softmax per row.
+// Softmax along a dim of contiguous data seen as [outer, dim_size, inner]: `outer` slices of
+// dim_size rows by `inner` columns, one softmax down each column of a slice. Along the last dim a
+// slice is one row (inner is 1), which PyTorch gives a kernel of its own. The one place of the
+// kernels' index arithmetic.
+struct Slices {
+  int64_t outer = 1, dim_size = 1, inner = 1;
+  bool last_dim = false;  // PyTorch's last-dim kernel
+
+  Slices(const Shape& shape, int64_t dim) {
+    const int64_t ndim = static_cast<int64_t>(shape.size());
+    for (int64_t d = 0; d < ndim; ++d) {
+      if (d < dim) outer *= shape[d];
+      if (d == dim) dim_size = shape[d];
+      if (d > dim) inner *= shape[d];
+    }
+    last_dim = ndim > 0 && dim == ndim - 1;
+  }
+
+  int64_t slice_size() const { return dim_size * inner; }
+  int64_t slice(int64_t o) const { return o * slice_size(); }  // where slice o starts
+  int64_t at(int64_t d, int64_t column) const { return d * inner + column; }  // within a slice
+
+  // Calls element(i, column) for each element i of a slice, row by row.
+  template <typename Element>
+  void for_each(const Element& element) const {
+    for (int64_t d = 0; d < dim_size; ++d)
+      for (int64_t column = 0; column < inner; ++column) element(at(d, column), column);
+  }
+
+  // The columns that PyTorch's other-dim kernels run in their vector loop: all but the last
+  // inner % lanes, which their scalar tail loop does.
+  template <typename T>
+  bool vector_lane(int64_t column) const {
+    return column < inner - inner % kLanes<T>;
+  }
+};
+
+// Each op's two kernels, as PyTorch's: last_dim over one row, other_dim over `count` slices of
+// columns, which share its buffers of one value per column; each column is a lane of PyTorch's
+// vector loop.
+
+// y = exp(x - maxval) over one row, SLEEF's exp; returns maxval, the row's max, and the sum of y.
 template <typename T>
-void softmax_lastdim(const T* input, T* output, int64_t outer, int64_t dim_size) {
-  for (int64_t row = 0; row < outer; ++row) {
-    const T* x = input + row * dim_size;
-    T* y = output + row * dim_size;
-    const T maxval = reduce_all<T>(
-        dim_size, [&](int64_t i) { return x[i]; }, maximum<T>);
-    for (int64_t i = 0; i < dim_size; ++i) y[i] = x[i] - maxval;
-    vec::exp(y, y, dim_size);
-    const T sum = reduce_all<T>(
-        dim_size, [&](int64_t i) { return y[i]; }, [](T a, T b) { return a + b; });
-    const T scale = T(1) / sum;  // PyTorch multiplies by the reciprocal
+std::pair<T, T> exp_shifted_row(const T* x, T* y, int64_t dim_size) {
+  const T maxval = reduce_all<T>(
+      dim_size, [&](int64_t i) { return x[i]; }, maximum<T>);
+  for (int64_t i = 0; i < dim_size; ++i) y[i] = x[i] - maxval;
+  vec::exp(y, y, dim_size);
+  const T sum = reduce_all<T>(
+      dim_size, [&](int64_t i) { return y[i]; }, [](T a, T b) { return a + b; });
+  return {maxval, sum};
+}
+
+// The same over the columns of one slice: maxval[column] the max down the column, y = exp(x -
+// maxval) and sum[column] its sum from 0. With tail_in_scalar the tail columns are those of
+// PyTorch's scalar loop, std::max (which lets a later nan through) and std::exp.
+template <typename T>
+void exp_shifted_columns(const T* x, T* y, T* maxval, T* sum, const Slices& s,
+                         bool tail_in_scalar) {
+  for (int64_t column = 0; column < s.inner; ++column) {
+    maxval[column] = x[column];
+    for (int64_t d = 1; d < s.dim_size; ++d)
+      maxval[column] = !tail_in_scalar || s.vector_lane<T>(column)
+                           ? maximum(maxval[column], x[s.at(d, column)])
+                           : std::max(maxval[column], x[s.at(d, column)]);
+  }
+  s.for_each([&](int64_t i, int64_t column) { y[i] = x[i] - maxval[column]; });
+  vec::exp(y, y, s.slice_size());
+  if (tail_in_scalar)
+    s.for_each([&](int64_t i, int64_t column) {
+      if (!s.vector_lane<T>(column)) y[i] = std::exp(x[i] - maxval[column]);
+    });
+  std::fill(sum, sum + s.inner, T(0));
+  s.for_each([&](int64_t i, int64_t column) { sum[column] += y[i]; });
+}
+
+// x and y are (dim_size), input and output (count, dim_size, inner).
+struct Softmax {
+  template <typename T>
+  static void last_dim(const T* x, T* y, int64_t dim_size) {
+    const T scale = T(1) / exp_shifted_row(x, y, dim_size).second;  // as PyTorch, the reciprocal
     for (int64_t i = 0; i < dim_size; ++i) y[i] *= scale;
   }
-}
 
-// The columns of a [dim_size, inner] block that PyTorch's other-dim kernels run in its vector
-// loop: all but the last inner % lanes, which its scalar tail loop does.
-template <typename T>
-bool vector_lane(int64_t column, int64_t inner) {
-  return column < inner - inner % kLanes<T>;
-}
-
-// y = exp(x - maxval[column]) over a [dim_size, inner] block, SLEEF's exp in the vector lanes and
-// std::exp in the tail columns.
-template <typename T>
-void exp_shifted_columns(const T* x, const T* maxval, T* y, int64_t dim_size, int64_t inner,
-                         bool tail_in_scalar) {
-  for (int64_t d = 0; d < dim_size; ++d)
-    for (int64_t column = 0; column < inner; ++column)
-      y[d * inner + column] = x[d * inner + column] - maxval[column];
-  vec::exp(y, y, dim_size * inner);
-  if (!tail_in_scalar) return;
-  for (int64_t d = 0; d < dim_size; ++d)
-    for (int64_t column = 0; column < inner; ++column)
-      if (!vector_lane<T>(column, inner))
-        y[d * inner + column] = std::exp(x[d * inner + column] - maxval[column]);
-}
-
-// input and output are (outer, dim_size, inner): one softmax per (outer, inner) column, each a
-// lane of PyTorch's vector loop, except the tail columns, which its scalar loop does (std::max,
-// which lets a later nan through, for vec::maximum).
-template <typename T>
-void softmax_dim(const T* input, T* output, int64_t outer, int64_t dim_size, int64_t inner) {
-  std::vector<T> maxval(inner), sum(inner);
-  for (int64_t o = 0; o < outer; ++o) {
-    const T* x = input + o * dim_size * inner;
-    T* y = output + o * dim_size * inner;
-    // pass 1: the max over the dim
-    for (int64_t column = 0; column < inner; ++column) {
-      maxval[column] = x[column];
-      for (int64_t d = 1; d < dim_size; ++d)
-        maxval[column] = vector_lane<T>(column, inner)
-                             ? maximum(maxval[column], x[d * inner + column])
-                             : std::max(maxval[column], x[d * inner + column]);
+  template <typename T>
+  static void other_dim(const T* input, T* output, int64_t count, const Slices& s) {
+    std::vector<T> maxval(s.inner), sum(s.inner);
+    for (int64_t o = 0; o < count; ++o) {
+      T* y = output + s.slice(o);
+      exp_shifted_columns(input + s.slice(o), y, maxval.data(), sum.data(), s,
+                          /*tail_in_scalar=*/true);
+      s.for_each([&](int64_t i, int64_t column) { y[i] /= sum[column]; });  // a true division
     }
-    // pass 2: exp(x - max) and its sum, from 0
-    exp_shifted_columns(x, maxval.data(), y, dim_size, inner, /*tail_in_scalar=*/true);
-    std::fill(sum.begin(), sum.end(), T(0));
-    for (int64_t d = 0; d < dim_size; ++d)
-      for (int64_t column = 0; column < inner; ++column) sum[column] += y[d * inner + column];
-    // pass 3: normalise; a true division here
-    for (int64_t d = 0; d < dim_size; ++d)
-      for (int64_t column = 0; column < inner; ++column) y[d * inner + column] /= sum[column];
   }
-}
+};
 
 // PyTorch's AVX2 kernels are compiled with -mfma, and GCC fuses their vector `acc + x * y` into
 // one fused multiply-add, rounding once: the backward's sums below do the same with std::fma.
 
-// grad_out, output and grad_in are (outer, dim_size). Forward: y = softmax(x) over each row.
-template <typename T>
-void softmax_backward_lastdim(const T* grad_out, const T* output, T* grad_in, int64_t outer,
-                              int64_t dim_size) {
-  for (int64_t row = 0; row < outer; ++row) {
-    const T* dout = grad_out + row * dim_size;
-    const T* y = output + row * dim_size;
-    T* dinp = grad_in + row * dim_size;
+// dout, y and dinp are (dim_size), grad_out, output and grad_in (count, dim_size, inner).
+// Forward: y = softmax(x).
+struct SoftmaxBackward {
+  template <typename T>
+  static void last_dim(const T* dout, const T* y, T* dinp, int64_t dim_size) {
     // sum = sum_i dout_i * y_i: vec::map2_reduce_all, lanes as in the forward's sum. The first
     // vector of products and the short rows are products rounded on their own; the rest fuse.
-    const int64_t lanes = kLanes<T>;
     T sum;
-    if (dim_size < lanes) {
+    if (dim_size < kLanes<T>) {
       sum = dout[0] * y[0];
       for (int64_t i = 1; i < dim_size; ++i) sum += dout[i] * y[i];
     } else {
@@ -123,172 +150,124 @@ void softmax_backward_lastdim(const T* grad_out, const T* output, T* grad_in, in
     }
     for (int64_t i = 0; i < dim_size; ++i) dinp[i] = (dout[i] - sum) * y[i];
   }
-}
 
-// grad_out, output and grad_in are (outer, dim_size, inner). Each (outer, inner) column sums
-// dout * y from 0 in order, fused, then dinp = y * (dout - sum).
-template <typename T>
-void softmax_backward_dim(const T* grad_out, const T* output, T* grad_in, int64_t outer,
-                          int64_t dim_size, int64_t inner) {
-  for (int64_t o = 0; o < outer; ++o) {
-    for (int64_t column = 0; column < inner; ++column) {
-      const int64_t first = o * dim_size * inner + column;
-      const T* dout = grad_out + first;
-      const T* y = output + first;
-      T* dinp = grad_in + first;
-      T sum = 0;
-      for (int64_t d = 0; d < dim_size; ++d) sum = std::fma(dout[d * inner], y[d * inner], sum);
-      for (int64_t d = 0; d < dim_size; ++d)
-        dinp[d * inner] = y[d * inner] * (dout[d * inner] - sum);
+  // Each column sums dout * y from 0 in order, fused, then dinp = y * (dout - sum).
+  template <typename T>
+  static void other_dim(const T* grad_out, const T* output, T* grad_in, int64_t count,
+                        const Slices& s) {
+    for (int64_t o = 0; o < count; ++o) {
+      const T* dout = grad_out + s.slice(o);
+      const T* y = output + s.slice(o);
+      T* dinp = grad_in + s.slice(o);
+      for (int64_t column = 0; column < s.inner; ++column) {
+        T sum = 0;
+        for (int64_t d = 0; d < s.dim_size; ++d)
+          sum = std::fma(dout[s.at(d, column)], y[s.at(d, column)], sum);
+        for (int64_t d = 0; d < s.dim_size; ++d)
+          dinp[s.at(d, column)] = y[s.at(d, column)] * (dout[s.at(d, column)] - sum);
+      }
     }
   }
-}
+};
 
-// input and output are (outer, dim_size): one log_softmax per row; PyTorch's vec::map takes
-// the log of the row sums.
-template <typename T>
-void log_softmax_lastdim(const T* input, T* output, int64_t outer, int64_t dim_size) {
-  for (int64_t row = 0; row < outer; ++row) {
-    const T* x = input + row * dim_size;
-    T* y = output + row * dim_size;
-    const T maxval = reduce_all<T>(
-        dim_size, [&](int64_t i) { return x[i]; }, maximum<T>);
-    for (int64_t i = 0; i < dim_size; ++i) y[i] = x[i] - maxval;  // exp(y) summed, then replaced
-    vec::exp(y, y, dim_size);
-    const T sum = reduce_all<T>(
-        dim_size, [&](int64_t i) { return y[i]; }, [](T a, T b) { return a + b; });
+// As Softmax's; PyTorch's vec::map takes the log of the sums.
+struct LogSoftmax {
+  template <typename T>
+  static void last_dim(const T* x, T* y, int64_t dim_size) {
+    const auto [maxval, sum] = exp_shifted_row(x, y, dim_size);  // y replaced below
     T log_sum;
     vec::log(&sum, &log_sum, 1);
     for (int64_t i = 0; i < dim_size; ++i) y[i] = x[i] - maxval - log_sum;
   }
-}
 
-// input and output are (outer, dim_size, inner): one log_softmax per (outer, inner) column, as
-// softmax_dim.
-template <typename T>
-void log_softmax_dim(const T* input, T* output, int64_t outer, int64_t dim_size, int64_t inner) {
-  std::vector<T> maxval(inner), log_sum(inner);
-  for (int64_t o = 0; o < outer; ++o) {
-    const T* x = input + o * dim_size * inner;
-    T* y = output + o * dim_size * inner;
-    for (int64_t column = 0; column < inner; ++column) {
-      maxval[column] = x[column];
-      for (int64_t d = 1; d < dim_size; ++d)
-        maxval[column] = maximum(maxval[column], x[d * inner + column]);
+  template <typename T>
+  static void other_dim(const T* input, T* output, int64_t count, const Slices& s) {
+    std::vector<T> maxval(s.inner), log_sum(s.inner);
+    for (int64_t o = 0; o < count; ++o) {
+      const T* x = input + s.slice(o);
+      T* y = output + s.slice(o);
+      exp_shifted_columns(x, y, maxval.data(), log_sum.data(), s, /*tail_in_scalar=*/false);
+      vec::log(log_sum.data(), log_sum.data(), s.inner);
+      s.for_each(
+          [&](int64_t i, int64_t column) { y[i] = x[i] - maxval[column] - log_sum[column]; });
     }
-    // exp(x - max) in y, summed from 0 per column, then replaced by the result
-    exp_shifted_columns(x, maxval.data(), y, dim_size, inner, /*tail_in_scalar=*/false);
-    std::fill(log_sum.begin(), log_sum.end(), T(0));
-    for (int64_t d = 0; d < dim_size; ++d)
-      for (int64_t column = 0; column < inner; ++column) log_sum[column] += y[d * inner + column];
-    vec::log(log_sum.data(), log_sum.data(), inner);
-    for (int64_t d = 0; d < dim_size; ++d)
-      for (int64_t column = 0; column < inner; ++column)
-        y[d * inner + column] = x[d * inner + column] - maxval[column] - log_sum[column];
   }
-}
+};
 
-// grad_out, output and grad_in are (outer, dim_size). Forward: y = log_softmax(x) over each row.
-template <typename T>
-void log_softmax_backward_lastdim(const T* grad_out, const T* output, T* grad_in, int64_t outer,
-                                  int64_t dim_size) {
-  for (int64_t row = 0; row < outer; ++row) {
-    const T* dout = grad_out + row * dim_size;
-    const T* y = output + row * dim_size;
-    T* dinp = grad_in + row * dim_size;
+// As SoftmaxBackward's. Forward: y = log_softmax(x). Each row or column sums dout, then
+// dinp = dout - exp(y) * sum, fused.
+struct LogSoftmaxBackward {
+  template <typename T>
+  static void last_dim(const T* dout, const T* y, T* dinp, int64_t dim_size) {
     const T sum = reduce_all<T>(
         dim_size, [&](int64_t i) { return dout[i]; }, [](T a, T b) { return a + b; });
-    // dinp = dout - exp(y) * sum, fused
     vec::exp(y, dinp, dim_size);
     for (int64_t i = 0; i < dim_size; ++i) dinp[i] = std::fma(-dinp[i], sum, dout[i]);
   }
-}
 
-// grad_out, output and grad_in are (outer, dim_size, inner). Each (outer, inner) column sums
-// dout from 0 in order, then dinp = dout - exp(y) * sum, fused.
-template <typename T>
-void log_softmax_backward_dim(const T* grad_out, const T* output, T* grad_in, int64_t outer,
-                              int64_t dim_size, int64_t inner) {
-  std::vector<T> sum(inner);
-  for (int64_t o = 0; o < outer; ++o) {
-    const int64_t first = o * dim_size * inner;
-    const T* dout = grad_out + first;
-    const T* y = output + first;
-    T* dinp = grad_in + first;
-    std::fill(sum.begin(), sum.end(), T(0));
-    for (int64_t d = 0; d < dim_size; ++d)
-      for (int64_t column = 0; column < inner; ++column) sum[column] += dout[d * inner + column];
-    // exp(y) in dinp, std::exp's in the tail columns, then dinp = dout - exp(y) * sum, fused
-    vec::exp(y, dinp, dim_size * inner);
-    for (int64_t d = 0; d < dim_size; ++d)
-      for (int64_t column = 0; column < inner; ++column) {
-        const int64_t i = d * inner + column;
-        const T exp_y = vector_lane<T>(column, inner) ? dinp[i] : std::exp(y[i]);
+  // The columns sum from 0 in order; exp(y) is std::exp's in the tail columns.
+  template <typename T>
+  static void other_dim(const T* grad_out, const T* output, T* grad_in, int64_t count,
+                        const Slices& s) {
+    std::vector<T> sum(s.inner);
+    for (int64_t o = 0; o < count; ++o) {
+      const T* dout = grad_out + s.slice(o);
+      const T* y = output + s.slice(o);
+      T* dinp = grad_in + s.slice(o);
+      std::fill(sum.begin(), sum.end(), T(0));
+      s.for_each([&](int64_t i, int64_t column) { sum[column] += dout[i]; });
+      vec::exp(y, dinp, s.slice_size());
+      s.for_each([&](int64_t i, int64_t column) {
+        const T exp_y = s.vector_lane<T>(column) ? dinp[i] : std::exp(y[i]);
         dinp[i] = std::fma(-exp_y, sum[column], dout[i]);
-      }
+      });
+    }
   }
-}
-
-// The sizes of [outer, dim_size, inner] for softmax over `dim`.
-struct Slices {
-  int64_t outer = 1, dim_size = 1, inner = 1;
-  bool last_dim = false;  // PyTorch's last-dim kernel
 };
 
-Slices slices(const Shape& shape, int64_t dim) {
-  Slices s;
-  const int64_t ndim = static_cast<int64_t>(shape.size());
-  for (int64_t d = 0; d < ndim; ++d) {
-    if (d < dim) s.outer *= shape[d];
-    if (d == dim) s.dim_size = shape[d];
-    if (d > dim) s.inner *= shape[d];
+// The kernel PyTorch runs: Kernels::last_dim on each row along the last dim, Kernels::other_dim
+// along any other.
+template <typename Kernels>
+struct ByDim {
+  // s by value: a copy that no call can change, so its sizes stay in registers across vec::exp
+  void operator()(Slices s, int64_t /*first*/, int64_t count, auto*... data) const {
+    if (!s.last_dim) return Kernels::other_dim(data..., count, s);
+    for (int64_t row = 0; row < count; ++row) Kernels::last_dim(data + s.slice(row)..., s.dim_size);
   }
-  s.last_dim = ndim > 0 && dim == ndim - 1;
-  return s;
-}
+};
 
-// forward(x, y, slices) over contiguous data of input's dtype T, x the input, y the new output.
-template <typename Forward>
-Tensor along_dim(const char* op, const Tensor& input, int64_t dim, Forward forward) {
-  const int64_t d = normalize_dim(dim, input.dim(), op);
-  const Tensor x = contiguous(input);
+// The softmax family's one wrapper: a new output of the inputs' shape and dtype, from contiguous
+// copies of them, by kernel(s, first, count, inputs' data..., output's data) on chunks [first,
+// first + count) of the s.outer slices, the data from slice `first` on. The chunks run on both
+// cores (the slices are independent), each compiled for the best CPU.
+template <typename Kernel, typename... Inputs>
+Tensor along_dim(const char* op, int64_t dim, const Kernel& kernel, const Tensor& input,
+                 const Inputs&... more_inputs) {
+  const Slices s(input.shape(), normalize_dim(dim, input.dim(), op));
+  const std::array sources{contiguous(input), contiguous(more_inputs)...};
   Tensor out = empty(input.shape(), input.dtype());
   if (input.numel() == 0) return out;
   dispatch(input.dtype(), op, [&]<typename T>() {
-    forward(x.data_ptr<T>(), out.data_ptr<T>(), slices(input.shape(), d));
+    parallel_for(0, s.outer, grain_for(s.slice_size()), [&](int64_t begin, int64_t end) {
+      on_best_cpu([&] {
+        const int64_t at = s.slice(begin);
+        std::apply(
+            [&](const auto&... source) {
+              kernel(s, begin, end - begin, source.template data_ptr<T>() + at...,
+                     out.data_ptr<T>() + at);
+            },
+            sources);
+      });
+    });
   });
   return out;
 }
 
-// backward(dout, y, dinp, slices) over contiguous data: the gradient grad_in from grad_out and
-// the forward's output.
-template <typename Backward>
-Tensor backward_along_dim(const char* op, const Tensor& grad_out, const Tensor& output, int64_t dim,
-                          Backward backward) {
+void check_grad_out(const char* op, const Tensor& grad_out, const Tensor& output) {
   check(grad_out.shape() == output.shape(), op, ": grad_out has shape ", grad_out.shape(),
         " but the output has shape ", output.shape());
   check(grad_out.dtype() == output.dtype(), op, ": grad_out is ", dtype_name(grad_out.dtype()),
         " but the output is ", dtype_name(output.dtype()));
-  const int64_t d = normalize_dim(dim, output.dim(), op);
-  const Tensor dout = contiguous(grad_out);
-  const Tensor y = contiguous(output);
-  Tensor grad_in = empty(output.shape(), output.dtype());
-  if (output.numel() == 0) return grad_in;
-  dispatch(output.dtype(), op, [&]<typename T>() {
-    backward(dout.data_ptr<T>(), y.data_ptr<T>(), grad_in.data_ptr<T>(), slices(output.shape(), d));
-  });
-  return grad_in;
-}
-
-// Calls kernel(first, count, at) for chunks [first, first + count) of the s.outer slices, which
-// start at element `at`, on both cores (the slices are independent), each chunk compiled for the
-// best CPU.
-template <typename Kernel>
-void on_outer_chunks(const Slices& s, const Kernel& kernel) {
-  const int64_t slice_size = s.dim_size * s.inner;
-  parallel_for(0, s.outer, grain_for(slice_size), [&](int64_t begin, int64_t end) {
-    on_best_cpu([&] { kernel(begin, end - begin, begin * slice_size); });
-  });
 }
 
 void check_mask(const char* op, const Tensor& mask, const Shape& shape) {
@@ -325,51 +304,35 @@ class MaskRows {
 }  // namespace
 
 Tensor softmax(const Tensor& input, int64_t dim) {
-  return along_dim("softmax", input, dim, [](const auto* x, auto* y, const Slices& s) {
-    on_outer_chunks(s, [&](int64_t, int64_t count, int64_t at) {
-      if (s.last_dim)
-        softmax_lastdim(x + at, y + at, count, s.dim_size);
-      else
-        softmax_dim(x + at, y + at, count, s.dim_size, s.inner);
-    });
-  });
+  return along_dim("softmax", dim, ByDim<Softmax>{}, input);
 }
 
 Tensor softmax_backward(const Tensor& grad_out, const Tensor& output, int64_t dim) {
-  return backward_along_dim(
-      "softmax_backward", grad_out, output, dim,
-      [](const auto* dout, const auto* y, auto* dinp, const Slices& s) {
-        on_outer_chunks(s, [&](int64_t, int64_t count, int64_t at) {
-          if (s.last_dim)
-            softmax_backward_lastdim(dout + at, y + at, dinp + at, count, s.dim_size);
-          else
-            softmax_backward_dim(dout + at, y + at, dinp + at, count, s.dim_size, s.inner);
-        });
-      });
+  check_grad_out("softmax_backward", grad_out, output);
+  return along_dim("softmax_backward", dim, ByDim<SoftmaxBackward>{}, grad_out, output);
 }
 
 // PyTorch's three ops, masked_fill_(mask, -inf), then / divisor (a true division in float, as
 // for a Python float), then softmax, in one pass per row, each row's arithmetic that of softmax.
 Tensor masked_softmax(const Tensor& input, const Tensor& mask, double divisor) {
   check_mask("masked_softmax", mask, input.shape());
-  return along_dim("masked_softmax", input, -1, [&](const auto* x, auto* y, const Slices& s) {
+  const MaskRows mask_rows(mask, input.shape());
+  const auto kernel = [&](const Slices& s, int64_t first, int64_t count, const auto* x, auto* y) {
     using T = std::remove_const_t<std::remove_pointer_t<decltype(x)>>;
-    const MaskRows mask_rows(mask, input.shape());
-    on_outer_chunks(s, [&](int64_t first, int64_t count, int64_t) {
-      // One row of masked and divided scores, apart from y: softmax's loops vectorise only when
-      // their input and output do not overlap.
-      std::vector<T> scaled_row(s.dim_size);
-      for (int64_t row = first; row < first + count; ++row) {
-        const T* x_row = x + row * s.dim_size;
-        const uint8_t* masked = mask_rows.row(row);
-        for (int64_t i = 0; i < s.dim_size; ++i) {
-          const T scaled = x_row[i] / static_cast<T>(divisor);
-          scaled_row[i] = masked[i] != 0 ? -std::numeric_limits<T>::infinity() : scaled;
-        }
-        softmax_lastdim(scaled_row.data(), y + row * s.dim_size, 1, s.dim_size);
+    // One row of masked and divided scores, apart from y: softmax's loops vectorise only when
+    // their input and output do not overlap.
+    std::vector<T> scaled_row(s.dim_size);
+    for (int64_t row = 0; row < count; ++row) {
+      const T* x_row = x + s.slice(row);
+      const uint8_t* masked = mask_rows.row(first + row);
+      for (int64_t i = 0; i < s.dim_size; ++i) {
+        const T scaled = x_row[i] / static_cast<T>(divisor);
+        scaled_row[i] = masked[i] != 0 ? -std::numeric_limits<T>::infinity() : scaled;
       }
-    });
-  });
+      Softmax::last_dim(scaled_row.data(), y + s.slice(row), s.dim_size);
+    }
+  };
+  return along_dim("masked_softmax", -1, kernel, input);
 }
 
 // PyTorch's three backwards in one pass per row: softmax's, then / divisor, then
@@ -377,47 +340,31 @@ Tensor masked_softmax(const Tensor& input, const Tensor& mask, double divisor) {
 Tensor masked_softmax_backward(const Tensor& grad_out, const Tensor& output, const Tensor& mask,
                                double divisor) {
   check_mask("masked_softmax_backward", mask, output.shape());
-  return backward_along_dim("masked_softmax_backward", grad_out, output, -1,
-                            [&](const auto* dout, const auto* y, auto* dinp, const Slices& s) {
-                              using T = std::remove_pointer_t<decltype(dinp)>;
-                              const MaskRows mask_rows(mask, output.shape());
-                              on_outer_chunks(s, [&](int64_t first, int64_t count, int64_t) {
-                                for (int64_t row = first; row < first + count; ++row) {
-                                  const int64_t at = row * s.dim_size;
-                                  const uint8_t* masked = mask_rows.row(row);
-                                  softmax_backward_lastdim(dout + at, y + at, dinp + at, 1,
-                                                           s.dim_size);
-                                  for (int64_t i = 0; i < s.dim_size; ++i) {
-                                    const T scaled = dinp[at + i] / static_cast<T>(divisor);
-                                    dinp[at + i] = masked[i] != 0 ? T(0) : scaled;
-                                  }
-                                }
-                              });
-                            });
+  check_grad_out("masked_softmax_backward", grad_out, output);
+  const MaskRows mask_rows(mask, output.shape());
+  const auto kernel = [&](const Slices& s, int64_t first, int64_t count, const auto* dout,
+                          const auto* y, auto* dinp) {
+    using T = std::remove_pointer_t<decltype(dinp)>;
+    for (int64_t row = 0; row < count; ++row) {
+      T* dinp_row = dinp + s.slice(row);
+      const uint8_t* masked = mask_rows.row(first + row);
+      SoftmaxBackward::last_dim(dout + s.slice(row), y + s.slice(row), dinp_row, s.dim_size);
+      for (int64_t i = 0; i < s.dim_size; ++i) {
+        const T scaled = dinp_row[i] / static_cast<T>(divisor);
+        dinp_row[i] = masked[i] != 0 ? T(0) : scaled;
+      }
+    }
+  };
+  return along_dim("masked_softmax_backward", -1, kernel, grad_out, output);
 }
 
 Tensor log_softmax(const Tensor& input, int64_t dim) {
-  return along_dim("log_softmax", input, dim, [](const auto* x, auto* y, const Slices& s) {
-    on_outer_chunks(s, [&](int64_t, int64_t count, int64_t at) {
-      if (s.last_dim)
-        log_softmax_lastdim(x + at, y + at, count, s.dim_size);
-      else
-        log_softmax_dim(x + at, y + at, count, s.dim_size, s.inner);
-    });
-  });
+  return along_dim("log_softmax", dim, ByDim<LogSoftmax>{}, input);
 }
 
 Tensor log_softmax_backward(const Tensor& grad_out, const Tensor& output, int64_t dim) {
-  return backward_along_dim(
-      "log_softmax_backward", grad_out, output, dim,
-      [](const auto* dout, const auto* y, auto* dinp, const Slices& s) {
-        on_outer_chunks(s, [&](int64_t, int64_t count, int64_t at) {
-          if (s.last_dim)
-            log_softmax_backward_lastdim(dout + at, y + at, dinp + at, count, s.dim_size);
-          else
-            log_softmax_backward_dim(dout + at, y + at, dinp + at, count, s.dim_size, s.inner);
-        });
-      });
+  check_grad_out("log_softmax_backward", grad_out, output);
+  return along_dim("log_softmax_backward", dim, ByDim<LogSoftmaxBackward>{}, grad_out, output);
 }
 
 }  // namespace mg::kernels

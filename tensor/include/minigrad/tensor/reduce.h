@@ -13,11 +13,20 @@ namespace mg::kernels {
 
 using Dims = std::vector<int64_t>;
 
-// Which dims of an ndim-dim tensor `dims` names (negative ones counting from the end), all of
-// them when `dims` is empty: one flag per dim, and none for a 0-dim tensor, which accepts dim 0
-// or -1 and reduces to itself, as in PyTorch. Throws, naming `op`, for a dim out of range or
-// named twice. The one reading of a reduction's dims, for the kernels and their gradients.
-std::vector<bool> reduced_dims(int64_t ndim, const Dims& dims, const char* op);
+// The dims of a tensor of `shape` that a reduction over `dims` reduces (negative dims counting
+// from the end), all of them when `dims` is empty. A 0-dim tensor accepts dim 0 or -1 and reduces
+// to itself, as in PyTorch. The one reading of a reduction's dims, for the kernels and their
+// gradients.
+struct ReducedDims {
+  std::vector<bool> reduced;  // one flag per dim, none for a 0-dim tensor
+  Shape kept_shape;           // the shape with the reduced dims 1: the result's with keepdim
+  int64_t count = 1;          // how many elements each element of the result reduces
+
+  // kept_shape, or without keepdim the shape without the reduced dims.
+  Shape result_shape(bool keepdim) const;
+};
+// Throws, naming `op`, for a dim out of range or named twice.
+ReducedDims reduced_dims(const Shape& shape, const Dims& dims, const char* op);
 
 // Sum over `dims` (negative dims count from the end; each at most once). No dims means all of
 // them: a 0-dim result, or all sizes 1 with keepdim. The sum of no elements is 0.
