@@ -145,7 +145,7 @@ Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, cons
     const int formulas = requires_grad(query) + requires_grad(key) + requires_grad(value);
     auto backward = std::make_shared<AttentionBackward>(args, forward, formulas);
     autograd::record(
-        out, "ScaledDotProductFlashAttentionForCpuBackward0",
+        out, autograd::OpKind::ScaledDotProductFlashAttentionForCpuBackward0,
         {{query, [backward](const Tensor& grad_out) { return backward->grad(0, grad_out); }},
          {key, [backward](const Tensor& grad_out) { return backward->grad(1, grad_out); }},
          {value, [backward](const Tensor& grad_out) { return backward->grad(2, grad_out); }}});

@@ -10,7 +10,7 @@ Tensor Tensor::to(Dtype dtype) const {
   // The engine converts the gradient back to this tensor's dtype, as ToCopyBackward0 does;
   // record() drops the node when out is not floating point.
   if (autograd::needs_grad(*this))
-    autograd::record(out, "ToCopyBackward0",
+    autograd::record(out, autograd::OpKind::ToCopyBackward0,
                      {{*this, [](const Tensor& grad_out) { return grad_out; }}});
   return out;
 }

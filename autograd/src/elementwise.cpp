@@ -8,6 +8,7 @@
 namespace mg {
 
 using autograd::needs_grad;
+using autograd::OpKind;
 using autograd::record;
 using autograd::SavedTensor;
 using kernels::BinaryOp;
@@ -16,7 +17,7 @@ using kernels::UnaryOp;
 Tensor add(const Tensor& a, const Tensor& b) {
   Tensor out = kernels::binary(BinaryOp::Add, a, b);
   if (needs_grad(a, b))
-    record(out, "AddBackward0",
+    record(out, OpKind::AddBackward0,
            {{a, [](const Tensor& grad_out) { return grad_out; }},
             {b, [](const Tensor& grad_out) { return grad_out; }}});
   return out;
@@ -26,19 +27,19 @@ namespace {
 
 // PyTorch records `2.0 - x` as RsubBackward1 and `2.0 / x` as MulBackward0 (it multiplies by the
 // reciprocal); the math is the same as for tensor operands, only the printed name differs.
-Tensor sub_named(const Tensor& a, const Tensor& b, const char* name) {
+Tensor sub_named(const Tensor& a, const Tensor& b, OpKind kind) {
   Tensor out = kernels::binary(BinaryOp::Sub, a, b);
   if (needs_grad(a, b))
-    record(out, name,
+    record(out, kind,
            {{a, [](const Tensor& grad_out) { return grad_out; }},
             {b, [](const Tensor& grad_out) { return -grad_out; }}});
   return out;
 }
 
-Tensor div_named(const Tensor& a, const Tensor& b, const char* name) {
+Tensor div_named(const Tensor& a, const Tensor& b, OpKind kind) {
   Tensor out = kernels::binary(BinaryOp::Div, a, b);
   if (needs_grad(a, b))
-    record(out, name,
+    record(out, kind,
            {{a, [b = SavedTensor(b)](const Tensor& grad_out) { return grad_out / b.get(); }},
             // d(a / b) / db = -a / b^2
             {b, [a = SavedTensor(a), b = SavedTensor(b)](const Tensor& grad_out) {
@@ -50,16 +51,16 @@ Tensor div_named(const Tensor& a, const Tensor& b, const char* name) {
 }  // namespace
 
 Tensor sub(const Tensor& a, const Tensor& b) {
-  return sub_named(a, b, "SubBackward0");
+  return sub_named(a, b, OpKind::SubBackward0);
 }
 Tensor div(const Tensor& a, const Tensor& b) {
-  return div_named(a, b, "DivBackward0");
+  return div_named(a, b, OpKind::DivBackward0);
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
   Tensor out = kernels::binary(BinaryOp::Mul, a, b);
   if (needs_grad(a, b))
-    record(out, "MulBackward0",
+    record(out, OpKind::MulBackward0,
            {{a, [b = SavedTensor(b)](const Tensor& grad_out) { return grad_out * b.get(); }},
             {b, [a = SavedTensor(a)](const Tensor& grad_out) { return grad_out * a.get(); }}});
   return out;
@@ -68,7 +69,7 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 Tensor neg(const Tensor& input) {
   Tensor out = kernels::unary(UnaryOp::Neg, input);
   if (needs_grad(input))
-    record(out, "NegBackward0", {{input, [](const Tensor& grad_out) { return -grad_out; }}});
+    record(out, OpKind::NegBackward0, {{input, [](const Tensor& grad_out) { return -grad_out; }}});
   return out;
 }
 
@@ -76,9 +77,9 @@ Tensor exp(const Tensor& input) {
   Tensor out = kernels::unary(UnaryOp::Exp, input);
   if (needs_grad(input))
     // d(e^x)/dx = e^x: the saved result, not the input.
-    record(out, "ExpBackward0", {{input, [result = SavedTensor(out)](const Tensor& grad_out) {
-                                    return grad_out * result.get();
-                                  }}});
+    record(out, OpKind::ExpBackward0, {{input, [result = SavedTensor(out)](const Tensor& grad_out) {
+                                          return grad_out * result.get();
+                                        }}});
   return out;
 }
 
@@ -86,9 +87,10 @@ Tensor log(const Tensor& input) {
   Tensor out = kernels::unary(UnaryOp::Log, input);
   if (needs_grad(input))
     // d(log x)/dx = 1 / x
-    record(out, "LogBackward0", {{input, [input = SavedTensor(input)](const Tensor& grad_out) {
-                                    return grad_out / input.get();
-                                  }}});
+    record(out, OpKind::LogBackward0,
+           {{input, [input = SavedTensor(input)](const Tensor& grad_out) {
+               return grad_out / input.get();
+             }}});
   return out;
 }
 
@@ -96,9 +98,10 @@ Tensor sqrt(const Tensor& input) {
   Tensor out = kernels::unary(UnaryOp::Sqrt, input);
   if (needs_grad(input))
     // d(sqrt x)/dx = 1 / (2 sqrt x): inf at 0, from the saved result.
-    record(out, "SqrtBackward0", {{input, [result = SavedTensor(out)](const Tensor& grad_out) {
-                                     return grad_out / (2.0 * result.get());
-                                   }}});
+    record(out, OpKind::SqrtBackward0,
+           {{input, [result = SavedTensor(out)](const Tensor& grad_out) {
+               return grad_out / (2.0 * result.get());
+             }}});
   return out;
 }
 
@@ -106,7 +109,7 @@ Tensor pow(const Tensor& input, double exponent) {
   Tensor out = kernels::pow(input, exponent);
   if (needs_grad(input))
     // d(x^n)/dx = n x^(n-1), and 0 for n = 0 (even at x = 0, where 0 * 0^-1 would be nan).
-    record(out, "PowBackward0",
+    record(out, OpKind::PowBackward0,
            {{input, [input = SavedTensor(input), exponent](const Tensor& grad_out) {
                if (exponent == 0) return zeros_like(input.get());
                return grad_out * (exponent * input.get().pow(exponent - 1));
@@ -118,9 +121,10 @@ Tensor abs(const Tensor& input) {
   Tensor out = kernels::unary(UnaryOp::Abs, input);
   if (needs_grad(input))
     // d|x|/dx = sign(x), 0 at 0.
-    record(out, "AbsBackward0", {{input, [input = SavedTensor(input)](const Tensor& grad_out) {
-                                    return grad_out * kernels::unary(UnaryOp::Sign, input.get());
-                                  }}});
+    record(out, OpKind::AbsBackward0,
+           {{input, [input = SavedTensor(input)](const Tensor& grad_out) {
+               return grad_out * kernels::unary(UnaryOp::Sign, input.get());
+             }}});
   return out;
 }
 
@@ -128,10 +132,11 @@ Tensor tanh(const Tensor& input) {
   Tensor out = kernels::unary(UnaryOp::Tanh, input);
   if (needs_grad(input))
     // d(tanh x)/dx = 1 - tanh^2 x, from the saved result.
-    record(out, "TanhBackward0", {{input, [result = SavedTensor(out)](const Tensor& grad_out) {
-                                     const Tensor& y = result.get();
-                                     return grad_out * (1.0 - y * y);
-                                   }}});
+    record(out, OpKind::TanhBackward0,
+           {{input, [result = SavedTensor(out)](const Tensor& grad_out) {
+               const Tensor& y = result.get();
+               return grad_out * (1.0 - y * y);
+             }}});
   return out;
 }
 
@@ -139,10 +144,11 @@ Tensor sigmoid(const Tensor& input) {
   Tensor out = kernels::unary(UnaryOp::Sigmoid, input);
   if (needs_grad(input))
     // d(sigmoid x)/dx = (1 - sigmoid x) sigmoid x, from the saved result.
-    record(out, "SigmoidBackward0", {{input, [result = SavedTensor(out)](const Tensor& grad_out) {
-                                        const Tensor& y = result.get();
-                                        return grad_out * (1.0 - y) * y;
-                                      }}});
+    record(out, OpKind::SigmoidBackward0,
+           {{input, [result = SavedTensor(out)](const Tensor& grad_out) {
+               const Tensor& y = result.get();
+               return grad_out * (1.0 - y) * y;
+             }}});
   return out;
 }
 
@@ -150,9 +156,10 @@ Tensor relu(const Tensor& input) {
   Tensor out = kernels::unary(UnaryOp::Relu, input);
   if (needs_grad(input))
     // relu'(x) = 1 where x > 0, else 0 (also at 0): read from the saved result.
-    record(out, "ReluBackward0", {{input, [result = SavedTensor(out)](const Tensor& grad_out) {
-                                     return kernels::threshold_backward(grad_out, result.get(), 0);
-                                   }}});
+    record(out, OpKind::ReluBackward0,
+           {{input, [result = SavedTensor(out)](const Tensor& grad_out) {
+               return kernels::threshold_backward(grad_out, result.get(), 0);
+             }}});
   return out;
 }
 
@@ -161,7 +168,7 @@ Tensor gelu(const Tensor& input, std::string_view approximate) {
   Tensor out = kernels::gelu(input, approximation);
   if (needs_grad(input))
     // gelu'(x) = Phi(x) + x phi(x), or the derivative of the tanh form: see kernels::gelu_backward.
-    record(out, "GeluBackward0",
+    record(out, OpKind::GeluBackward0,
            {{input, [input = SavedTensor(input), approximation](const Tensor& grad_out) {
                return kernels::gelu_backward(grad_out, input.get(), approximation);
              }}});
@@ -229,13 +236,13 @@ Tensor operator+(double a, const Tensor& b) {
   return add(kernels::wrapped_scalar(a, b), b);
 }
 Tensor operator-(double a, const Tensor& b) {
-  return sub_named(kernels::wrapped_scalar(a, b), b, "RsubBackward1");
+  return sub_named(kernels::wrapped_scalar(a, b), b, OpKind::RsubBackward1);
 }
 Tensor operator*(double a, const Tensor& b) {
   return mul(kernels::wrapped_scalar(a, b), b);
 }
 Tensor operator/(double a, const Tensor& b) {
-  return div_named(kernels::wrapped_scalar(a, b), b, "MulBackward0");
+  return div_named(kernels::wrapped_scalar(a, b), b, OpKind::MulBackward0);
 }
 
 }  // namespace mg

@@ -21,7 +21,7 @@ Tensor embedding(const Tensor& weight, const Tensor& indices) {
         dtype_name(indices.dtype()));
   Tensor out = kernels::embedding(weight, indices);
   if (needs_grad(weight))
-    record(out, "EmbeddingBackward0",
+    record(out, autograd::OpKind::EmbeddingBackward0,
            {{weight, [indices = SavedTensor(indices),
                       num_embeddings = weight.size(0)](const Tensor& grad_out) {
                return kernels::embedding_backward(grad_out, indices.get(), num_embeddings);

@@ -62,11 +62,11 @@ Tensor input_gradient(const Node& node, size_t i, const Tensor& grad_out) {
   try {
     grad_input = fit_to_input(edge.formula(grad_out), edge);
   } catch (const Error& error) {
-    throw Error(str("backward: ", node.name, ": ", error.what()));
+    throw Error(str("backward: ", op_name(node.kind), ": ", error.what()));
   }
   if (AnomalyMode::is_enabled()) {
     const kernels::NonFiniteCount count = kernels::count_non_finite(grad_input);
-    check(count.nan == 0 && count.inf == 0, "backward (detect_anomaly): ", node.name,
+    check(count.nan == 0 && count.inf == 0, "backward (detect_anomaly): ", op_name(node.kind),
           " returned a gradient with ", count.nan, " NaN and ", count.inf,
           " infinite values for an input of shape ", edge.input_shape,
           ", from a finite gradient of shape ", grad_out.shape());
@@ -131,10 +131,11 @@ void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph)
   }
 
   NoGradGuard no_grad;
-  if (!root_meta->grad_fn())
+  Node* root_node = root_meta->grad_fn().get();  // a view's brought up to date first
+  if (root_node == nullptr)
     return accumulate_into_leaf(*root_meta, kernels::to(grad_root, root.dtype()));
 
-  std::vector<PendingNode> pending = pending_nodes(root_meta->grad_fn().get());
+  std::vector<PendingNode> pending = pending_nodes(root_node);
   pending.front().grad_sum = kernels::to(grad_root, root.dtype());
   std::vector<size_t> ready{0};  // places in `pending` of the nodes with all their gradients
   while (!ready.empty()) {
@@ -144,7 +145,7 @@ void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph)
     check(!node->released,
           "backward: trying to backward through the graph a second time: the "
           "saved tensors of ",
-          node->name,
+          op_name(node->kind),
           " were freed by the first backward; pass retain_graph=true to the first call");
     const Tensor grad_out = std::move(entry.grad_sum);
     for (size_t i = 0; i < node->edges.size(); ++i) {

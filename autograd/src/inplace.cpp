@@ -12,6 +12,7 @@ using autograd::AutogradMeta;
 using autograd::InputGrad;
 using autograd::make_node;
 using autograd::meta_of;
+using autograd::OpKind;
 
 namespace {
 
@@ -54,13 +55,13 @@ void write_(const char* op, Tensor& self, const Tensor& value,
   const autograd::Region region = view->region;
   const autograd::BaseLayout base_layout = autograd::layout_of(base);
   std::shared_ptr<autograd::Node> copy_slices = make_node(
-      "CopySlices", {{base,
-                      [region, base_layout](const Tensor& grad_out) {
-                        return autograd::grad_outside_region(grad_out, region, base_layout);
-                      }},
-                     {value, [region, base_layout](const Tensor& grad_out) {
-                        return autograd::region_of_grad(grad_out, region, base_layout);
-                      }}});
+      OpKind::CopySlices, {{base,
+                            [region, base_layout](const Tensor& grad_out) {
+                              return autograd::grad_outside_region(grad_out, region, base_layout);
+                            }},
+                           {value, [region, base_layout](const Tensor& grad_out) {
+                              return autograd::region_of_grad(grad_out, region, base_layout);
+                            }}});
   kernels::copy_(self, value);
   set_history(base, std::move(copy_slices));
 }
@@ -130,7 +131,7 @@ Tensor& Tensor::copy_(const Tensor& src) {
   }
   // The old values are all overwritten: their gradient is zero.
   write_("copy_", *this, src,
-         make_node("CopyBackwards",
+         make_node(OpKind::CopyBackwards,
                    {{*this, [](const Tensor& grad_out) { return zeros_like(grad_out); }},
                     {src, [](const Tensor& grad_out) { return grad_out; }}}));
   return *this;
@@ -143,7 +144,7 @@ Tensor& Tensor::fill_(double value) {
   }
   // The old values are all overwritten: their gradient is zero.
   write_("fill_", *this, kernels::scalar_tensor(value, dtype()),
-         make_node("FillBackward2",
+         make_node(OpKind::FillBackward2,
                    {{*this, [](const Tensor& grad_out) { return zeros_like(grad_out); }}}));
   return *this;
 }

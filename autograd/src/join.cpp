@@ -12,6 +12,7 @@ namespace mg {
 
 using autograd::InputGrad;
 using autograd::needs_grad;
+using autograd::OpKind;
 using autograd::record;
 
 namespace {
@@ -51,7 +52,7 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
       inputs.push_back({tensors[i], [dim, index = static_cast<int64_t>(i)](const Tensor& grad_out) {
                           return grad_out.select(dim, index);
                         }});
-    record(out, "StackBackward0", inputs);
+    record(out, OpKind::StackBackward0, inputs);
   }
   return out;
 }
@@ -110,7 +111,7 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
                           return grad_out.narrow(dim, start, length);
                         }});
     }
-    record(out, "CatBackward0", inputs);
+    record(out, OpKind::CatBackward0, inputs);
   }
   return out;
 }

@@ -60,7 +60,7 @@ Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tens
                             normalized_shape);
                       }});
   if (bias.defined()) inputs.push_back({bias, [](const Tensor& grad_out) { return grad_out; }});
-  record(result.out, "NativeLayerNormBackward0", inputs);
+  record(result.out, autograd::OpKind::NativeLayerNormBackward0, inputs);
   return result.out;
 }
 

@@ -8,6 +8,7 @@
 namespace mg {
 
 using autograd::needs_grad;
+using autograd::OpKind;
 using autograd::record;
 using autograd::SavedTensor;
 
@@ -20,11 +21,10 @@ Tensor as_matrix(const Tensor& x) {
 
 // F.linear in PyTorch 1.13 runs addmm on 2-D inputs, and on contiguous 3-D ones viewed as 2-D;
 // otherwise matmul, then add.
-const char* linear_node_name(const Tensor& x, bool has_bias) {
-  if (!has_bias)
-    return x.dim() == 2 ? "MmBackward0" : x.dim() == 1 ? "SqueezeBackward3" : "UnsafeViewBackward0";
-  if (x.dim() == 2) return "AddmmBackward0";
-  return x.dim() == 3 && x.is_contiguous() ? "ViewBackward0" : "AddBackward0";
+OpKind linear_node_kind(const Tensor& x, bool has_bias) {
+  if (x.dim() == 2) return has_bias ? OpKind::AddmmBackward0 : OpKind::MmBackward0;
+  if (!has_bias) return x.dim() == 1 ? OpKind::SqueezeBackward3 : OpKind::UnsafeViewBackward0;
+  return x.dim() == 3 && x.is_contiguous() ? OpKind::ViewBackward0 : OpKind::AddBackward0;
 }
 
 }  // namespace
@@ -49,7 +49,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
          return as_matrix(grad_out).T().matmul(as_matrix(x.get()));
        }}};
   if (bias.defined()) inputs.push_back({bias, [](const Tensor& grad_out) { return grad_out; }});
-  record(out, linear_node_name(x, bias.defined()), inputs);
+  record(out, linear_node_kind(x, bias.defined()), inputs);
   return out;
 }
 

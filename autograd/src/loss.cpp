@@ -30,7 +30,7 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore
       kernels::view(kernels::contiguous(logits), {targets.numel(), logits.size(-1)});
   kernels::CrossEntropyResult result = kernels::cross_entropy(logits_2d, targets, ignore_index);
   if (needs_grad(logits))
-    record(result.loss, "NllLossBackward0",
+    record(result.loss, autograd::OpKind::NllLossBackward0,
            {{logits, [log_probs = SavedTensor(result.log_probs), targets = SavedTensor(targets),
                       ignore_index, shape = logits.shape()](const Tensor& grad_out) {
                return kernels::view(kernels::cross_entropy_backward(grad_out, log_probs.get(),

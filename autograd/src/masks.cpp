@@ -10,13 +10,14 @@
 namespace mg {
 
 using autograd::needs_grad;
+using autograd::OpKind;
 using autograd::record;
 using autograd::SavedTensor;
 
 Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   Tensor out = kernels::where(condition, a, b);
   if (needs_grad(a, b))
-    record(out, "WhereBackward0",
+    record(out, OpKind::WhereBackward0,
            {{a, [condition = SavedTensor(condition)](
                     const Tensor& grad_out) { return where(condition.get(), grad_out, 0.0); }},
             {b, [condition = SavedTensor(condition)](const Tensor& grad_out) {
@@ -42,7 +43,7 @@ Tensor masked_fill(const Tensor& input, const Tensor& mask, double value) {
   Tensor out = kernels::clone(filled);
   kernels::masked_fill_(out, mask, value);
   if (needs_grad(filled))
-    record(out, "MaskedFillBackward0",
+    record(out, OpKind::MaskedFillBackward0,
            {{filled, [mask = SavedTensor(mask)](const Tensor& grad_out) {
                return grad_out.masked_fill(mask.get(), 0.0);
              }}});

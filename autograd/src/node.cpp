@@ -6,27 +6,37 @@
 
 namespace mg::autograd {
 
-const std::shared_ptr<Node>& AutogradMeta::grad_fn() const {
+bool AutogradMeta::needs_fresh_history() const {
+  if (!view_) return false;
+  const TensorImpl& base = *view_->base;
+  const auto* base_meta = static_cast<const AutogradMeta*>(base.autograd.get());
+  // Written since the view's node was made, or the base has required grad only since: the
+  // view's elements are now those of the base's current history.
+  return base_meta != nullptr && base_meta->requires_grad() &&
+         (base.storage->version() != view_->version || grad_fn_ == nullptr);
+}
+
+bool AutogradMeta::has_history() const {
+  return grad_fn_ != nullptr || needs_fresh_history();
+}
+
+const std::shared_ptr<Node>& AutogradMeta::grad_fn() {
   if (!view_) return grad_fn_;
   const Tensor base(view_->base);
-  const uint64_t version = base.storage()->version();
-  const AutogradMeta* base_meta = meta_of(base);
-  const bool base_requires_grad = base_meta != nullptr && base_meta->requires_grad();
-  // Written since the view's grad_fn was made, or the base has required grad only since: the
-  // view's elements are now those of the base's current history.
-  if (base_requires_grad && (version != view_->version || grad_fn_ == nullptr)) {
+  if (needs_fresh_history())
     grad_fn_ = make_node(
-        "AsStridedBackward0",
+        OpKind::AsStridedBackward0,
         {{base, [view = view_->region, base_layout = layout_of(base)](const Tensor& grad_out) {
             return scatter_to_base(grad_out, view, base_layout);
           }}});
-  }
-  view_->version = version;
+  view_->version = base.storage()->version();
   return grad_fn_;
 }
 
+// Printing a view must not record into the graph, so the node a view is due is named, not made.
 std::string AutogradMeta::grad_fn_name() const {
-  return grad_fn() ? grad_fn()->name : "";
+  if (needs_fresh_history()) return op_name(OpKind::AsStridedBackward0);
+  return grad_fn_ ? op_name(grad_fn_->kind) : "";
 }
 
 Node::~Node() {
@@ -90,11 +100,11 @@ bool needs_grad(std::initializer_list<const Tensor*> inputs) {
   return false;
 }
 
-std::shared_ptr<Node> make_node(const char* name, std::span<InputGrad> inputs) {
-  auto node = make_pooled<Node>(name);
+std::shared_ptr<Node> make_node(OpKind kind, std::span<InputGrad> inputs) {
+  auto node = make_pooled<Node>(kind);
   node->edges.reserve(inputs.size());
   for (InputGrad& input : inputs) {
-    const AutogradMeta* input_meta = meta_of(input.input);
+    AutogradMeta* input_meta = meta_of(input.input);
     if (input_meta == nullptr || !input_meta->requires_grad()) continue;
     const std::shared_ptr<Node>& input_node = input_meta->grad_fn();
     node->edges.push_back(Node::Edge{
@@ -108,12 +118,12 @@ std::shared_ptr<Node> make_node(const char* name, std::span<InputGrad> inputs) {
   return node;
 }
 
-void record(Tensor& result, const char* name, std::span<InputGrad> inputs) {
+void record(Tensor& result, OpKind kind, std::span<InputGrad> inputs) {
   if (!is_floating_point(result.dtype())) return;  // integer and bool results have no gradient
-  check(result.impl().autograd == nullptr, "autograd: internal error: ", name,
+  check(result.impl().autograd == nullptr, "autograd: internal error: ", op_name(kind),
         " recorded on a tensor that already has a history");
   auto meta = make_pooled<AutogradMeta>();
-  meta->set_grad_fn(make_node(name, inputs));
+  meta->set_grad_fn(make_node(kind, inputs));
   result.impl().autograd = std::move(meta);
 }
 

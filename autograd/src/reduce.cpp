@@ -58,7 +58,7 @@ Tensor to_picked(const Tensor& grad_out, const Tensor& indices, const Shape& inp
 Tensor sum(const Tensor& input, const std::vector<int64_t>& dims, bool keepdim) {
   Tensor out = kernels::sum(input, dims, keepdim);
   if (needs_grad(input))
-    record(out, dims.empty() ? "SumBackward0" : "SumBackward1",
+    record(out, dims.empty() ? autograd::OpKind::SumBackward0 : autograd::OpKind::SumBackward1,
            {{input,
              [shape = input.shape(), dtype = input.dtype(), dims, keepdim](const Tensor& grad_out) {
                return spread(grad_out, shape, dtype, dims, keepdim, 1.0);
@@ -71,7 +71,7 @@ Tensor mean(const Tensor& input, const std::vector<int64_t>& dims, bool keepdim)
   if (needs_grad(input)) {
     const double count =
         static_cast<double>(kernels::reduced_dims(input.shape(), dims, "mean").count);
-    record(out, dims.empty() ? "MeanBackward0" : "MeanBackward1",
+    record(out, dims.empty() ? autograd::OpKind::MeanBackward0 : autograd::OpKind::MeanBackward1,
            {{input, [shape = input.shape(), dtype = input.dtype(), dims, keepdim,
                      count](const Tensor& grad_out) {
                return spread(grad_out, shape, dtype, dims, keepdim, count);
@@ -85,7 +85,7 @@ Tensor var(const Tensor& input, const std::vector<int64_t>& dims, bool unbiased,
   if (needs_grad(input)) {
     const double dof =
         static_cast<double>(kernels::reduced_dims(input.shape(), dims, "var").count) - unbiased;
-    record(out, "VarBackward0",
+    record(out, autograd::OpKind::VarBackward0,
            {{input, [x = SavedTensor(input), dims, keepdim, dof](const Tensor& grad_out) {
                // d var / dx = 2 (x - mean) / (N - correction)
                const Tensor self = x.get();
@@ -102,7 +102,7 @@ namespace {
 Tensor extreme(const Tensor& input, bool largest) {
   Tensor out = largest ? kernels::max(input) : kernels::min(input);
   if (needs_grad(input))
-    record(out, largest ? "MaxBackward1" : "MinBackward1",
+    record(out, largest ? autograd::OpKind::MaxBackward1 : autograd::OpKind::MinBackward1,
            {{input, [x = SavedTensor(input), result = SavedTensor(out)](const Tensor& grad_out) {
                return evenly_distribute(grad_out, x.get(), result.get());
              }}});
@@ -113,7 +113,7 @@ std::tuple<Tensor, Tensor> extreme(const Tensor& input, int64_t dim, bool keepdi
   auto [values, indices] =
       largest ? kernels::max(input, dim, keepdim) : kernels::min(input, dim, keepdim);
   if (needs_grad(input))
-    record(values, largest ? "MaxBackward0" : "MinBackward0",
+    record(values, largest ? autograd::OpKind::MaxBackward0 : autograd::OpKind::MinBackward0,
            {{input, [indices = SavedTensor(indices), shape = input.shape(), dim,
                      keepdim](const Tensor& grad_out) {
                return to_picked(grad_out, indices.get(), shape, dim, keepdim);

@@ -13,14 +13,15 @@
 namespace mg {
 
 using autograd::needs_grad;
+using autograd::OpKind;
 using autograd::record;
 
 namespace {
 // `out` shares input's storage: it is tracked as a view even when no gradient is involved, so that
 // a later write through it, or into its base, reaches the right history.
 template <typename Formula>
-Tensor view_op(Tensor out, const Tensor& input, const char* name, Formula&& formula) {
-  if (needs_grad(input)) record(out, name, {{input, std::forward<Formula>(formula)}});
+Tensor view_op(Tensor out, const Tensor& input, OpKind kind, Formula&& formula) {
+  if (needs_grad(input)) record(out, kind, {{input, std::forward<Formula>(formula)}});
   autograd::track_view(out, input);
   return out;
 }
@@ -46,7 +47,8 @@ auto scatter_into_zeros(const Tensor& input, Pick pick) {
 }  // namespace
 
 Tensor Tensor::view(const Shape& shape) const {
-  return view_op(kernels::view(*this, shape), *this, "ViewBackward0", reshape_to(this->shape()));
+  return view_op(kernels::view(*this, shape), *this, OpKind::ViewBackward0,
+                 reshape_to(this->shape()));
 }
 
 Tensor Tensor::reshape(const Shape& shape) const {
@@ -55,33 +57,35 @@ Tensor Tensor::reshape(const Shape& shape) const {
 }
 
 namespace {
-// A transpose is its own inverse. `name` is what PyTorch prints: .T records a permute.
-Tensor transpose_named(const Tensor& input, int64_t dim0, int64_t dim1, const char* name) {
-  return view_op(kernels::transpose(input, dim0, dim1), input, name,
+// A transpose is its own inverse. `kind` is what PyTorch records: .T records a permute.
+Tensor transpose_named(const Tensor& input, int64_t dim0, int64_t dim1, OpKind kind) {
+  return view_op(kernels::transpose(input, dim0, dim1), input, kind,
                  [dim0, dim1](const Tensor& grad_out) { return grad_out.transpose(dim0, dim1); });
 }
 }  // namespace
 
 Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
-  return transpose_named(*this, dim0, dim1, "TransposeBackward0");
+  return transpose_named(*this, dim0, dim1, OpKind::TransposeBackward0);
 }
 
 Tensor Tensor::T() const {
   check(dim() <= 2, "T: expected a tensor of at most 2 dims, got shape ", shape(),
         "; use transpose(dim0, dim1) for batched tensors");
-  return dim() < 2 ? *this : transpose_named(*this, 0, 1, "PermuteBackward0");
+  return dim() < 2 ? *this : transpose_named(*this, 0, 1, OpKind::PermuteBackward0);
 }
 
 Tensor Tensor::unsqueeze(int64_t dim) const {
-  return view_op(kernels::unsqueeze(*this, dim), *this, "UnsqueezeBackward0", reshape_to(shape()));
+  return view_op(kernels::unsqueeze(*this, dim), *this, OpKind::UnsqueezeBackward0,
+                 reshape_to(shape()));
 }
 
 Tensor Tensor::squeeze() const {
-  return view_op(kernels::squeeze(*this), *this, "SqueezeBackward0", reshape_to(shape()));
+  return view_op(kernels::squeeze(*this), *this, OpKind::SqueezeBackward0, reshape_to(shape()));
 }
 
 Tensor Tensor::squeeze(int64_t dim) const {
-  return view_op(kernels::squeeze(*this, dim), *this, "SqueezeBackward1", reshape_to(shape()));
+  return view_op(kernels::squeeze(*this, dim), *this, OpKind::SqueezeBackward1,
+                 reshape_to(shape()));
 }
 
 Tensor Tensor::permute(const std::vector<int64_t>& dims) const {
@@ -90,7 +94,7 @@ Tensor Tensor::permute(const std::vector<int64_t>& dims) const {
   std::vector<int64_t> inverse(dims.size());
   for (size_t d = 0; d < dims.size(); ++d)
     inverse[normalize_dim(dims[d], dim(), "permute")] = static_cast<int64_t>(d);
-  return view_op(std::move(out), *this, "PermuteBackward0",
+  return view_op(std::move(out), *this, OpKind::PermuteBackward0,
                  [inverse](const Tensor& grad_out) { return grad_out.permute(inverse); });
 }
 
@@ -111,21 +115,21 @@ Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {
 
 Tensor Tensor::expand(const Shape& shape) const {
   // Elements read several times collect the gradients of every read.
-  return view_op(kernels::expand(*this, shape), *this, "ExpandBackward0",
+  return view_op(kernels::expand(*this, shape), *this, OpKind::ExpandBackward0,
                  [input_shape = this->shape()](const Tensor& grad_out) {
                    return kernels::sum_to(grad_out, input_shape);
                  });
 }
 
 Tensor Tensor::select(int64_t dim, int64_t index) const {
-  return view_op(kernels::select(*this, dim, index), *this, "SelectBackward0",
+  return view_op(kernels::select(*this, dim, index), *this, OpKind::SelectBackward0,
                  scatter_into_zeros(*this, [dim, index](const Tensor& t) {
                    return kernels::select(t, dim, index);
                  }));
 }
 
 Tensor Tensor::slice(int64_t dim, int64_t start, int64_t end, int64_t step) const {
-  return view_op(kernels::slice(*this, dim, start, end, step), *this, "SliceBackward0",
+  return view_op(kernels::slice(*this, dim, start, end, step), *this, OpKind::SliceBackward0,
                  scatter_into_zeros(*this, [dim, start, end, step](const Tensor& t) {
                    return kernels::slice(t, dim, start, end, step);
                  }));
@@ -133,7 +137,7 @@ Tensor Tensor::slice(int64_t dim, int64_t start, int64_t end, int64_t step) cons
 
 Tensor Tensor::narrow(int64_t dim, int64_t start, int64_t length) const {
   // PyTorch records a narrow as the slice it is.
-  return view_op(kernels::narrow(*this, dim, start, length), *this, "SliceBackward0",
+  return view_op(kernels::narrow(*this, dim, start, length), *this, OpKind::SliceBackward0,
                  scatter_into_zeros(*this, [dim, start, length](const Tensor& t) {
                    return kernels::narrow(t, dim, start, length);
                  }));
@@ -141,11 +145,11 @@ Tensor Tensor::narrow(int64_t dim, int64_t start, int64_t length) const {
 
 namespace {
 template <typename Triangle>
-Tensor triangle_op(const Tensor& input, int64_t diagonal, const char* name, Triangle triangle) {
+Tensor triangle_op(const Tensor& input, int64_t diagonal, OpKind kind, Triangle triangle) {
   Tensor out = triangle(input, diagonal);
   if (needs_grad(input))
     // The kept elements pass their gradient through; the zeroed ones get none.
-    record(out, name, {{input, [diagonal, triangle](const Tensor& grad_out) {
+    record(out, kind, {{input, [diagonal, triangle](const Tensor& grad_out) {
                           return triangle(grad_out, diagonal);
                         }}});
   return out;
@@ -153,11 +157,11 @@ Tensor triangle_op(const Tensor& input, int64_t diagonal, const char* name, Tria
 }  // namespace
 
 Tensor Tensor::triu(int64_t diagonal) const {
-  return triangle_op(*this, diagonal, "TriuBackward0", kernels::triu);
+  return triangle_op(*this, diagonal, OpKind::TriuBackward0, kernels::triu);
 }
 
 Tensor Tensor::tril(int64_t diagonal) const {
-  return triangle_op(*this, diagonal, "TrilBackward0", kernels::tril);
+  return triangle_op(*this, diagonal, OpKind::TrilBackward0, kernels::tril);
 }
 
 Tensor reshape(const Tensor& input, const Shape& shape) {
@@ -200,7 +204,7 @@ Tensor tril(const Tensor& input, int64_t diagonal) {
 Tensor Tensor::clone() const {
   Tensor out = kernels::clone(*this);
   if (needs_grad(*this))
-    record(out, "CloneBackward0", {{*this, [](const Tensor& grad_out) { return grad_out; }}});
+    record(out, OpKind::CloneBackward0, {{*this, [](const Tensor& grad_out) { return grad_out; }}});
   return out;
 }
 

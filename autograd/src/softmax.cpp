@@ -9,13 +9,14 @@
 namespace mg {
 
 using autograd::needs_grad;
+using autograd::OpKind;
 using autograd::record;
 using autograd::SavedTensor;
 
 Tensor softmax(const Tensor& input, int64_t dim) {
   Tensor out = kernels::softmax(input, dim);
   if (needs_grad(input))
-    record(out, "SoftmaxBackward0",
+    record(out, OpKind::SoftmaxBackward0,
            {{input, [result = SavedTensor(out), dim](const Tensor& grad_out) {
                return kernels::softmax_backward(grad_out, result.get(), dim);
              }}});
@@ -25,7 +26,7 @@ Tensor softmax(const Tensor& input, int64_t dim) {
 Tensor log_softmax(const Tensor& input, int64_t dim) {
   Tensor out = kernels::log_softmax(input, dim);
   if (needs_grad(input))
-    record(out, "LogSoftmaxBackward0",
+    record(out, OpKind::LogSoftmaxBackward0,
            {{input, [result = SavedTensor(out), dim](const Tensor& grad_out) {
                return kernels::log_softmax_backward(grad_out, result.get(), dim);
              }}});
@@ -37,7 +38,7 @@ Tensor masked_softmax(const Tensor& input, const Tensor& mask, double divisor) {
   const Tensor scores = broadcast_to_mask(input, mask, "masked_softmax");
   Tensor out = kernels::masked_softmax(scores, mask, divisor);
   if (needs_grad(scores))
-    record(out, "SoftmaxBackward0",
+    record(out, OpKind::SoftmaxBackward0,
            {{scores, [result = SavedTensor(out), mask = SavedTensor(mask),
                       divisor](const Tensor& grad_out) {
                return kernels::masked_softmax_backward(grad_out, result.get(), mask.get(), divisor);

@@ -13,7 +13,7 @@ bool Tensor::requires_grad() const {
 
 bool Tensor::is_leaf() const {
   const AutogradMeta* meta = meta_of(*this);
-  return meta == nullptr || meta->grad_fn() == nullptr;
+  return meta == nullptr || !meta->has_history();
 }
 
 Tensor& Tensor::requires_grad_(bool requires_grad) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "minigrad/autograd/grad_mode.h"
+#include "minigrad/autograd/op_kind.h"
 #include "minigrad/tensor/tensor.h"
 
 namespace mg::autograd {
@@ -40,20 +41,27 @@ struct AutogradMeta final : AutogradMetaInterface {
   bool leaf_requires_grad = false;
   Tensor grad;
 
-  // The node that made this tensor. A view whose storage was written since its grad_fn was made
-  // gets a fresh one first, AsStridedBackward0 into its base's current history, as in PyTorch.
-  const std::shared_ptr<Node>& grad_fn() const;
+  // The node that made this tensor, brought up to date first: a view whose storage was written
+  // since its node was made, or whose base has required grad only since, gets a fresh one,
+  // AsStridedBackward0 into its base's current history, as in PyTorch. Not const, as it may
+  // record that node: ops call it where they take an input's history (make_node, the engine's
+  // root, an in-place write), and the questions below are answered without it.
+  const std::shared_ptr<Node>& grad_fn();
   void set_grad_fn(std::shared_ptr<Node> node) { grad_fn_ = std::move(node); }
 
   const ViewOf* view_of() const { return view_ ? &*view_ : nullptr; }  // null unless a view
   void set_view_of(std::optional<ViewOf> view) { view_ = std::move(view); }
 
-  bool requires_grad() const override { return leaf_requires_grad || grad_fn() != nullptr; }
+  bool has_history() const;  // whether grad_fn() is, or will be, a node: the tensor is no leaf
+  bool requires_grad() const override { return leaf_requires_grad || has_history(); }
+  // The name of the node grad_fn() gives, which it may have yet to make.
   std::string grad_fn_name() const override;
 
  private:
-  mutable std::shared_ptr<Node> grad_fn_;
-  mutable std::optional<ViewOf> view_;  // its version moves on when grad_fn() is rebuilt
+  bool needs_fresh_history() const;  // the view case of grad_fn(), which makes a node
+
+  std::shared_ptr<Node> grad_fn_;
+  std::optional<ViewOf> view_;  // its version moves on when grad_fn() brings the node up to date
 };
 
 // Gradient of one input from the gradient of the op's result: the lambda an op writes beside its
@@ -141,12 +149,12 @@ struct Node {
     Dtype input_dtype;
   };
 
-  explicit Node(const char* name) : name(name) {}
+  explicit Node(OpKind kind) : kind(kind) {}
   ~Node();  // iterative, so freeing a 100,000-op chain does not overflow the stack
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
-  const char* name;  // as PyTorch names it: "MmBackward0", a string literal
+  OpKind kind;  // op_name(kind) is what PyTorch prints: "MmBackward0"
   std::vector<Edge> edges;
   bool released = false;  // its saved tensors were freed by a backward pass
 
@@ -183,22 +191,22 @@ struct InputGrad {
   GradFormula formula;
 };
 
-// A node named `name` whose edges lead to the inputs that require grad, as they are now. The
+// A node of the given kind whose edges lead to the inputs that require grad, as they are now. The
 // formulas move into the edges (a braced list of inputs is a temporary array, so copying them
 // would copy every saved tensor's handle once more); those of the other inputs are dropped with
 // what they saved.
-std::shared_ptr<Node> make_node(const char* name, std::span<InputGrad> inputs);
+std::shared_ptr<Node> make_node(OpKind kind, std::span<InputGrad> inputs);
 template <size_t N>
-std::shared_ptr<Node> make_node(const char* name, InputGrad (&&inputs)[N]) {
-  return make_node(name, std::span<InputGrad>(inputs));
+std::shared_ptr<Node> make_node(OpKind kind, InputGrad (&&inputs)[N]) {
+  return make_node(kind, std::span<InputGrad>(inputs));
 }
-// Makes `result`, which has no history yet, the output of make_node(name, inputs). Call under
+// Makes `result`, which has no history yet, the output of make_node(kind, inputs). Call under
 // needs_grad(). Records nothing when result is not floating point (x.to(kInt64)): it never
 // requires grad.
-void record(Tensor& result, const char* name, std::span<InputGrad> inputs);
+void record(Tensor& result, OpKind kind, std::span<InputGrad> inputs);
 template <size_t N>
-void record(Tensor& result, const char* name, InputGrad (&&inputs)[N]) {
-  record(result, name, std::span<InputGrad>(inputs));
+void record(Tensor& result, OpKind kind, InputGrad (&&inputs)[N]) {
+  record(result, kind, std::span<InputGrad>(inputs));
 }
 
 AutogradMeta* meta_of(const Tensor& tensor);  // null when the tensor has no autograd state
