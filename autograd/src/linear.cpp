@@ -8,7 +8,6 @@
 namespace mg {
 
 using autograd::needs_grad;
-using autograd::OpKind;
 using autograd::record;
 using autograd::SavedTensor;
 
@@ -21,10 +20,11 @@ Tensor as_matrix(const Tensor& x) {
 
 // F.linear in PyTorch 1.13 runs addmm on 2-D inputs, and on contiguous 3-D ones viewed as 2-D;
 // otherwise matmul, then add.
-OpKind linear_node_kind(const Tensor& x, bool has_bias) {
-  if (x.dim() == 2) return has_bias ? OpKind::AddmmBackward0 : OpKind::MmBackward0;
-  if (!has_bias) return x.dim() == 1 ? OpKind::SqueezeBackward3 : OpKind::UnsafeViewBackward0;
-  return x.dim() == 3 && x.is_contiguous() ? OpKind::ViewBackward0 : OpKind::AddBackward0;
+autograd::OpKind linear_node_kind(const Tensor& x, bool has_bias) {
+  using enum autograd::OpKind;
+  if (x.dim() == 2) return has_bias ? AddmmBackward0 : MmBackward0;
+  if (!has_bias) return x.dim() == 1 ? SqueezeBackward3 : UnsafeViewBackward0;
+  return x.dim() == 3 && x.is_contiguous() ? ViewBackward0 : AddBackward0;
 }
 
 }  // namespace

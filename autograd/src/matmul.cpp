@@ -11,18 +11,18 @@
 namespace mg {
 
 using autograd::needs_grad;
-using autograd::OpKind;
 using autograd::record;
 using autograd::SavedTensor;
 
 namespace {
 
 // PyTorch's node for torch.matmul on operands of these ranks.
-OpKind matmul_kind(int64_t a_dim, int64_t b_dim) {
-  if (a_dim == 2 && b_dim == 2) return OpKind::MmBackward0;
-  if (a_dim == 2 && b_dim == 1) return OpKind::MvBackward0;
-  if (a_dim == 1 && b_dim == 2) return OpKind::SqueezeBackward3;
-  return OpKind::UnsafeViewBackward0;
+autograd::OpKind matmul_kind(int64_t a_dim, int64_t b_dim) {
+  using enum autograd::OpKind;
+  if (a_dim == 2 && b_dim == 2) return MmBackward0;
+  if (a_dim == 2 && b_dim == 1) return MvBackward0;
+  if (a_dim == 1 && b_dim == 2) return SqueezeBackward3;
+  return UnsafeViewBackward0;
 }
 
 Tensor matrix_transpose(const Tensor& t) {
@@ -39,7 +39,7 @@ Tensor unsqueezed(const Tensor& grad_out, std::optional<int64_t> squeezed_dim) {
 Tensor dot(const Tensor& a, const Tensor& b) {
   Tensor out = kernels::dot(a, b);
   if (needs_grad(a, b))
-    record(out, OpKind::DotBackward0,
+    record(out, autograd::OpKind::DotBackward0,
            {{a, [b = SavedTensor(b)](const Tensor& grad_out) { return grad_out * b.get(); }},
             {b, [a = SavedTensor(a)](const Tensor& grad_out) { return grad_out * a.get(); }}});
   return out;
