@@ -21,7 +21,7 @@ using mg::autograd::Node;
 // The name a node prints as in grad_fn=<...>, such as "MmBackward0". The one place this program
 // reads it, so that it follows however Node comes to store its name.
 std::string_view node_name(const Node& node) {
-  return node.name;
+  return mg::autograd::op_name(node.kind);
 }
 
 // Walks the graph from `root` breadth first, as the engine discovers it, and prints each node
