@@ -257,11 +257,9 @@ void set_printoptions(const PrintOptions& options) {
 
 std::string format_tensor(const std::vector<double>& values, const Shape& shape, Dtype dtype,
                           const std::vector<std::string>& suffixes) {
-  int64_t numel = 1;
-  for (int64_t size : shape) {
+  for (int64_t size : shape)
     check(size >= 0, "format_tensor: shape ", shape, " has a negative size");
-    numel *= size;
-  }
+  const int64_t numel = mg::numel(shape);
   check(numel == static_cast<int64_t>(values.size()), "format_tensor: shape ", shape, " holds ",
         numel, " elements but ", values.size(), " values were given");
 
