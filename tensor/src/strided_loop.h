@@ -12,6 +12,31 @@
 
 namespace mg::detail {
 
+// Calls row(offset, n, stride) for each innermost row of a strided view, in row-major order:
+// the row's elements sit at offset, offset + stride, ..., offset + (n - 1) * stride.
+// An odometer over the outer dims keeps this iterative for any rank. The one stride helper the
+// kernels share, so no kernel writes out index arithmetic of its own.
+template <typename Row>
+void for_each_row(const Shape& shape, const Shape& strides, int64_t offset, Row row) {
+  const int64_t ndim = static_cast<int64_t>(shape.size());
+  if (ndim == 0) return row(offset, int64_t{1}, int64_t{1});
+  for (int64_t size : shape)
+    if (size == 0) return;
+  const int64_t inner = ndim - 1;
+  Shape index(ndim, 0);
+  while (true) {
+    row(offset, shape[inner], strides[inner]);
+    int64_t d = inner - 1;
+    for (; d >= 0; --d) {
+      offset += strides[d];
+      if (++index[d] < shape[d]) break;
+      offset -= strides[d] * shape[d];
+      index[d] = 0;
+    }
+    if (d < 0) return;
+  }
+}
+
 // The element offset of number `index` in row-major order over dims `sizes` with `strides`, for
 // a loop that starts anywhere, as the chunks of a parallel_for do.
 inline int64_t offset_of(int64_t index, const Shape& sizes, const Shape& strides) {
@@ -138,18 +163,6 @@ template <size_t N, typename Row>
 void for_each_row(const Shape& shape, const std::array<Shape, N>& strides,
                   const std::array<int64_t, N>& offsets, Row row) {
   for_each_row_in_chunks(shape, strides, offsets, std::numeric_limits<int64_t>::max(), row);
-}
-
-// The same for one strided view: row(offset, n, stride) for each of its rows, in row-major order,
-// the row's elements at offset, offset + stride, ..., offset + (n - 1) * stride. This and the
-// N-view walks are the stride helpers the kernels share, so no kernel writes out index arithmetic
-// of its own.
-template <typename Row>
-void for_each_row(const Shape& shape, const Shape& strides, int64_t offset, Row row) {
-  for_each_row(
-      shape, std::array{strides}, std::array{offset},
-      [&](const std::array<int64_t, 1>& offsets, int64_t n,
-          const std::array<int64_t, 1>& row_strides) { row(offsets[0], n, row_strides[0]); });
 }
 
 // For kernels whose every element is computed on its own: chunks of kGrainSize elements.
