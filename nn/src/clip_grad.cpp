@@ -35,15 +35,15 @@ double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, doubl
           " is not contiguous");
     dispatch(grad.dtype(), "clip_grad_norm_", [&]<typename scalar_t>() {
       const scalar_t* g = grad.data_ptr<scalar_t>();
-      const int64_t n = grad.numel();
-      std::vector<double> chunk_totals(static_cast<size_t>((n - 1) / kGrainSize + 1), 0.0);
-      parallel_for(0, n, kGrainSize, [&](int64_t begin, int64_t end) {
-        double chunk_total = 0.0;
-        for (int64_t i = begin; i < end; ++i)
-          chunk_total = combine(chunk_total, term(std::abs(static_cast<double>(g[i]))));
-        chunk_totals[static_cast<size_t>(begin / kGrainSize)] = chunk_total;
-      });
-      for (const double part : chunk_totals) total = combine(total, part);
+      total = parallel_reduce(
+          grad.numel(), total,
+          [&](int64_t begin, int64_t end) {
+            double chunk_total = 0.0;
+            for (int64_t i = begin; i < end; ++i)
+              chunk_total = combine(chunk_total, term(std::abs(static_cast<double>(g[i]))));
+            return chunk_total;
+          },
+          combine);
     });
   }
   const double total_norm = infinity_norm      ? total

@@ -138,11 +138,10 @@ std::optional<int64_t> merged_stride(const Shape& sizes, const Shape& strides, i
   int64_t span = 0;  // stride * elements merged so far
   for (int64_t d = static_cast<int64_t>(sizes.size()) - 1; d >= 0; --d) {
     if (sizes[d] == 1) continue;
-    if (!stride) {
+    if (!stride)
       stride = strides[d];
-    } else if (strides[d] != span) {
+    else if (strides[d] != span)
       return std::nullopt;
-    }
     span = strides[d] * sizes[d];
   }
   return stride.value_or(fallback);

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "minigrad/tensor/error.h"
+#include "minigrad/tensor/tensor.h"
 
 namespace mg {
 namespace {
@@ -64,9 +65,8 @@ class ElementFormatter {
       return;
     }
     std::vector<double> nonzero_finite;
-    for (double value : shown_values) {
+    for (double value : shown_values)
       if (std::isfinite(value) && value != 0) nonzero_finite.push_back(value);
-    }
     // With nothing to measure PyTorch stops here, before the sci_mode option is applied.
     if (nonzero_finite.empty()) return;
 
@@ -81,14 +81,9 @@ class ElementFormatter {
     sci_mode_ = int_mode_ ? wide_range : wide_range || min_abs < 1.0e-4;
 
     for (double value : nonzero_finite) {
-      size_t width;
-      if (sci_mode_) {
-        width = scientific(value, precision_).size();
-      } else if (int_mode_) {
-        width = fixed(value, 0).size() + 1;  // room for the "." that marks a float
-      } else {
-        width = fixed(value, precision_).size();
-      }
+      const size_t width = sci_mode_   ? scientific(value, precision_).size()
+                           : int_mode_ ? fixed(value, 0).size() + 1  // room for the "."
+                                       : fixed(value, precision_).size();
       max_width_ = std::max(max_width_, width);
     }
     if (options.sci_mode) sci_mode_ = *options.sci_mode;
@@ -129,7 +124,7 @@ class TensorPrinter {
                 const PrintOptions& options)
       : values_(values),
         shape_(shape),
-        strides_(shape.size()),
+        strides_(contiguous_strides(shape)),
         options_(options),
         summarize_(static_cast<int64_t>(values.size()) > options.threshold),
         formatter_(shown_values(), dtype, options) {}
@@ -153,14 +148,9 @@ class TensorPrinter {
     return indices;
   }
 
-  // Fills strides_ (the formatter's initialiser runs after it) and returns the shown elements:
-  // the formatter sees only those, as in PyTorch's get_summarized_data.
-  std::vector<double> shown_values() {
-    int64_t stride = 1;
-    for (size_t dim = shape_.size(); dim-- > 0;) {
-      strides_[dim] = stride;
-      stride *= shape_[dim];
-    }
+  // The shown elements, for the formatter (initialised after strides_): it sees only those, as
+  // in PyTorch's get_summarized_data.
+  std::vector<double> shown_values() const {
     std::vector<double> shown;
     collect_shown(0, 0, shown);
     return shown;
@@ -214,7 +204,7 @@ class TensorPrinter {
 
   const std::vector<double>& values_;
   const Shape& shape_;
-  std::vector<int64_t> strides_;
+  Shape strides_;
   const PrintOptions& options_;
   bool summarize_;
   ElementFormatter formatter_;
@@ -267,11 +257,9 @@ void set_printoptions(const PrintOptions& options) {
 
 std::string format_tensor(const std::vector<double>& values, const Shape& shape, Dtype dtype,
                           const std::vector<std::string>& suffixes) {
-  int64_t numel = 1;
-  for (int64_t size : shape) {
+  for (int64_t size : shape)
     check(size >= 0, "format_tensor: shape ", shape, " has a negative size");
-    numel *= size;
-  }
+  const int64_t numel = mg::numel(shape);
   check(numel == static_cast<int64_t>(values.size()), "format_tensor: shape ", shape, " holds ",
         numel, " elements but ", values.size(), " values were given");
 
@@ -309,9 +297,8 @@ std::string format_python_float(double value) {
   const size_t e = text.find('e');
   const bool negative = text[0] == '-';
   std::string digits;
-  for (char c : text.substr(negative ? 1 : 0, e - (negative ? 1 : 0))) {
+  for (char c : text.substr(negative ? 1 : 0, e - (negative ? 1 : 0)))
     if (c != '.') digits += c;
-  }
   const int exponent = std::atoi(std::string(text.substr(e + 1)).c_str());
 
   // Python writes 1e-05 and 1e+16 in exponent form, 0.0001 and 1000000000000000.0 in full.
@@ -326,9 +313,8 @@ std::string format_python_float(double value) {
     return out + exponent_text;
   }
   if (point <= 0) return out + "0." + std::string(static_cast<size_t>(-point), '0') + digits;
-  if (point >= digit_count) {
+  if (point >= digit_count)
     return out + digits + std::string(static_cast<size_t>(point - digit_count), '0') + ".0";
-  }
   return out + digits.substr(0, static_cast<size_t>(point)) + "." +
          digits.substr(static_cast<size_t>(point));
 }

@@ -95,22 +95,28 @@ void box_muller_16(double* data, double mean, double std) {
   }
 }
 
+}  // namespace
+
 template <typename T>
-void uniform_fill_impl(T* data, int64_t n, double from, double to, Generator& gen) {
+void uniform_fill(T* data, int64_t n, double from, double to, Generator& gen) {
   // PyTorch casts from and to to the dtype first, then maps in the dtype.
   const T low = static_cast<T>(from);
   const T range = static_cast<T>(to) - low;
   for (int64_t i = 0; i < n; ++i) data[i] = std::fma(uniform01<T>(gen), range, low);
 }
+template void uniform_fill(float*, int64_t, double, double, Generator&);
+template void uniform_fill(double*, int64_t, double, double, Generator&);
 
 template <typename T>
-void normal_fill_serial_impl(T* data, int64_t n, double mean, double std, Generator& gen) {
+void normal_fill_serial(T* data, int64_t n, double mean, double std, Generator& gen) {
   for (int64_t i = 0; i < n; ++i) data[i] = static_cast<T>(std::fma(gen.normal64(), std, mean));
 }
+template void normal_fill_serial(float*, int64_t, double, double, Generator&);
+template void normal_fill_serial(double*, int64_t, double, double, Generator&);
 
 template <typename T>
-void normal_fill_impl(T* data, int64_t n, double mean, double std, Generator& gen) {
-  if (n < 16) return normal_fill_serial_impl(data, n, mean, std, gen);
+void normal_fill(T* data, int64_t n, double mean, double std, Generator& gen) {
+  if (n < 16) return normal_fill_serial(data, n, mean, std, gen);
   for (int64_t i = 0; i < n; ++i) data[i] = uniform01<T>(gen);
   for (int64_t i = 0; i + 16 <= n; i += 16)
     box_muller_16(data + i, static_cast<T>(mean), static_cast<T>(std));
@@ -121,27 +127,8 @@ void normal_fill_impl(T* data, int64_t n, double mean, double std, Generator& ge
     box_muller_16(tail, static_cast<T>(mean), static_cast<T>(std));
   }
 }
-
-}  // namespace
-
-void uniform_fill(float* data, int64_t n, double from, double to, Generator& gen) {
-  uniform_fill_impl(data, n, from, to, gen);
-}
-void uniform_fill(double* data, int64_t n, double from, double to, Generator& gen) {
-  uniform_fill_impl(data, n, from, to, gen);
-}
-void normal_fill(float* data, int64_t n, double mean, double std, Generator& gen) {
-  normal_fill_impl(data, n, mean, std, gen);
-}
-void normal_fill(double* data, int64_t n, double mean, double std, Generator& gen) {
-  normal_fill_impl(data, n, mean, std, gen);
-}
-void normal_fill_serial(float* data, int64_t n, double mean, double std, Generator& gen) {
-  normal_fill_serial_impl(data, n, mean, std, gen);
-}
-void normal_fill_serial(double* data, int64_t n, double mean, double std, Generator& gen) {
-  normal_fill_serial_impl(data, n, mean, std, gen);
-}
+template void normal_fill(float*, int64_t, double, double, Generator&);
+template void normal_fill(double*, int64_t, double, double, Generator&);
 
 namespace {
 

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -258,19 +259,17 @@ Tensor var(const Tensor& input, const Dims& dims, bool unbiased, bool keepdim) {
       const Tensor x = contiguous(input);
       const T* x_data = x.data_ptr<T>();
       const int64_t n = x.numel();
-      // Each chunk's sum of squared deviations, then those in chunk order, as ATen's
-      // parallel_reduce adds its chunks; fixed chunks give the same bits at any thread count.
-      std::vector<double> chunk_m2(static_cast<size_t>((n - 1) / kGrainSize + 1));
-      parallel_for(0, n, kGrainSize, [&](int64_t begin, int64_t end) {
-        double m2 = 0;
-        for (int64_t i = begin; i < end; ++i) {
-          const double dx = static_cast<double>(x_data[i]) - mean_all;
-          m2 += dx * dx;
-        }
-        chunk_m2[static_cast<size_t>(begin / kGrainSize)] = m2;
-      });
-      double m2 = 0;
-      for (const double part : chunk_m2) m2 += part;
+      const double m2 = parallel_reduce(
+          n, 0.0,
+          [&](int64_t begin, int64_t end) {
+            double chunk_m2 = 0;
+            for (int64_t i = begin; i < end; ++i) {
+              const double dx = static_cast<double>(x_data[i]) - mean_all;
+              chunk_m2 += dx * dx;
+            }
+            return chunk_m2;
+          },
+          std::plus<>());
       out[0] = divide(m2, static_cast<double>(n));
       return;
     }

@@ -143,9 +143,7 @@ void cascade_columns(const T* data, int64_t n, int64_t row_stride, int64_t colum
 template <typename T>
 T sum_inner(const T* data, int64_t n, int64_t stride) {
   constexpr int lanes = kLanes<T>;
-  if (stride != 1 || n < lanes) {
-    return ilp_sum<T>(n, [&](int64_t i) { return data[i * stride]; });
-  }
+  if (stride != 1 || n < lanes) return ilp_sum<T>(n, [&](int64_t i) { return data[i * stride]; });
   const int64_t vectors = n / lanes;
   const auto vector_sum = ilp_sum<Lanes<T, lanes>>(
       vectors, [&](int64_t v) { return load<lanes>(data + v * lanes, 1); });

@@ -39,17 +39,6 @@ bool Tensor::is_contiguous() const {
   return true;
 }
 
-template <typename T>
-T* Tensor::data_ptr() const {
-  check(dtype() == dtype_of<T>(), "data_ptr: the tensor holds ", dtype_name(dtype()), ", not ",
-        dtype_name(dtype_of<T>()));
-  return static_cast<T*>(storage()->data()) + storage_offset();
-}
-template float* Tensor::data_ptr<float>() const;
-template double* Tensor::data_ptr<double>() const;
-template int64_t* Tensor::data_ptr<int64_t>() const;
-template bool* Tensor::data_ptr<bool>() const;
-
 double Tensor::item() const {
   check(numel() == 1, "item: a tensor with ", numel(), " elements (shape ", shape(),
         ") cannot be converted to a number");

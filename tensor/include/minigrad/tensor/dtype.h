@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 #include "minigrad/tensor/error.h"
 
@@ -56,23 +57,16 @@ constexpr bool is_floating_point(Dtype dtype) {
   return dtype == Dtype::Float32 || dtype == Dtype::Float64;
 }
 
+// The dtype whose elements are the C++ type T.
 template <typename T>
-constexpr Dtype dtype_of();
-template <>
-constexpr Dtype dtype_of<float>() {
+constexpr Dtype dtype_of() {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double> ||
+                    std::is_same_v<T, int64_t> || std::is_same_v<T, bool>,
+                "dtype_of: T must be float, double, int64_t or bool");
+  if constexpr (std::is_same_v<T, double>) return Dtype::Float64;
+  if constexpr (std::is_same_v<T, int64_t>) return Dtype::Int64;
+  if constexpr (std::is_same_v<T, bool>) return Dtype::Bool;
   return Dtype::Float32;
-}
-template <>
-constexpr Dtype dtype_of<double>() {
-  return Dtype::Float64;
-}
-template <>
-constexpr Dtype dtype_of<int64_t>() {
-  return Dtype::Int64;
-}
-template <>
-constexpr Dtype dtype_of<bool>() {
-  return Dtype::Bool;
 }
 
 // For the floating-point kernels: calls fn.template operator()<scalar_t>() with the C++ type of

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <vector>
 
 // Both cores for minigrad's own kernels: a small pool of threads that sleep while idle, and
 // parallel_for over fixed chunks of an index range.
@@ -33,10 +34,8 @@ void run_chunks(int64_t chunks, void (*chunk)(const void* context, int64_t k), c
 
 // Calls fn(chunk_begin, chunk_end) over [begin, end). Chunk boundaries depend only on begin, end
 // and grain_size, never on the thread count, so a reduction that sums per chunk and then adds
-// the chunk results in order gives the same bits at any thread count. One call fn(begin, end)
-// when end - begin <= grain_size.
-// Chunk k is [begin + k * grain_size, min(end, begin + (k + 1) * grain_size)): a reduction keeps
-// its result in slot (chunk_begin - begin) / grain_size.
+// the chunk results in order (parallel_reduce) gives the same bits at any thread count. One call
+// fn(begin, end) when end - begin <= grain_size.
 template <typename F>
 void parallel_for(int64_t begin, int64_t end, int64_t grain_size, const F& fn) {
   const int64_t grain = std::max<int64_t>(grain_size, 1);
@@ -55,6 +54,20 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain_size, const F& fn) {
                        c.fn(chunk_begin, std::min(c.end, chunk_begin + c.grain));
                      },
                      &chunks);
+}
+
+// Reduces [0, n) as ATen's parallel_reduce adds its chunks: chunk_result(begin, end) of every
+// chunk of kGrainSize elements, in parallel, then init = combine(init, result) over the chunks in
+// order. The chunks do not depend on the thread count, so neither do the result's bits.
+template <typename T, typename ChunkResult, typename Combine>
+T parallel_reduce(int64_t n, T init, const ChunkResult& chunk_result, const Combine& combine) {
+  if (n <= kGrainSize) return combine(init, chunk_result(0, n));
+  std::vector<T> results(static_cast<size_t>((n - 1) / kGrainSize + 1));
+  parallel_for(0, n, kGrainSize, [&](int64_t begin, int64_t end) {
+    results[static_cast<size_t>(begin / kGrainSize)] = chunk_result(begin, end);
+  });
+  for (const T& result : results) init = combine(init, result);
+  return init;
 }
 
 }  // namespace mg

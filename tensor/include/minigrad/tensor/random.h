@@ -52,17 +52,18 @@ void manual_seed(uint64_t seed);
 // dropout with p = 0 or 1 or in eval mode), so later draws stay in step with PyTorch.
 namespace kernels {
 
+// T is float or double in these three.
 // uniform_(from, to), rand: one uniform per element, mapped to x * (to - from) + from in the dtype.
-void uniform_fill(float* data, int64_t n, double from, double to, Generator& gen);
-void uniform_fill(double* data, int64_t n, double from, double to, Generator& gen);
+template <typename T>
+void uniform_fill(T* data, int64_t n, double from, double to, Generator& gen);
 
 // normal_(mean, std), randn on a contiguous tensor: n < 16 takes normal_fill_serial, n >= 16
 // transforms blocks of 16 uniforms and re-draws the last 16 when 16 does not divide n.
-void normal_fill(float* data, int64_t n, double mean, double std, Generator& gen);
-void normal_fill(double* data, int64_t n, double mean, double std, Generator& gen);
+template <typename T>
+void normal_fill(T* data, int64_t n, double mean, double std, Generator& gen);
 // normal_ per element through Generator::normal64() and its cache: small or non-contiguous tensors.
-void normal_fill_serial(float* data, int64_t n, double mean, double std, Generator& gen);
-void normal_fill_serial(double* data, int64_t n, double mean, double std, Generator& gen);
+template <typename T>
+void normal_fill_serial(T* data, int64_t n, double mean, double std, Generator& gen);
 
 // Dropout keep-masks: keep[i] = 1 when element i survives, with keep_prob = 1 - p.
 // MKL builds of PyTorch on Intel CPUs (the x86-64 pip wheels): one draw seeds an MCG31m1 stream.

@@ -78,7 +78,11 @@ class Tensor {
 
   // The first element; throws unless T is the tensor's element type.
   template <typename T>
-  T* data_ptr() const;
+  T* data_ptr() const {
+    check(dtype() == dtype_of<T>(), "data_ptr: the tensor holds ", dtype_name(dtype()), ", not ",
+          dtype_name(dtype_of<T>()));
+    return static_cast<T*>(storage()->data()) + storage_offset();
+  }
   const std::shared_ptr<Storage>& storage() const { return impl().storage; }
 
   // The value of a one-element tensor, as a double or as T.
