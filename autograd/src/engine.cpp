@@ -84,11 +84,11 @@ struct PendingNode {
 // Every node reachable from `root`, the root first, each with the number of edges that lead into
 // it: the gradients it must receive before its own formulas can run. The list is also the queue
 // of the walk, and each node notes its place in it, so no map is needed.
-std::vector<PendingNode> pending_nodes(Node* root) {
+PooledVector<PendingNode> pending_nodes(Node* root) {
   static std::atomic<uint64_t> passes = 0;
   const uint64_t pass = ++passes;
-  std::vector<PendingNode> pending;
-  pending.reserve(64);  // a small graph's, in one allocation
+  PooledVector<PendingNode> pending;
+  pending.reserve(16);  // a small graph's, in one recycled block
   auto discover = [&](Node* node) {
     node->backward_pass = pass;
     node->backward_slot = pending.size();
@@ -135,9 +135,9 @@ void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph)
   if (root_node == nullptr)
     return accumulate_into_leaf(*root_meta, kernels::to(grad_root, root.dtype()));
 
-  std::vector<PendingNode> pending = pending_nodes(root_node);
+  PooledVector<PendingNode> pending = pending_nodes(root_node);
   pending.front().grad_sum = kernels::to(grad_root, root.dtype());
-  std::vector<size_t> ready{0};  // places in `pending` of the nodes with all their gradients
+  PooledVector<size_t> ready{0};  // places in `pending` of the nodes with all their gradients
   while (!ready.empty()) {
     PendingNode& entry = pending[ready.back()];
     ready.pop_back();
@@ -167,7 +167,7 @@ void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph)
   if (retain_graph) return;
   // The edges go too, once no node is left to run (one still waiting may live only through
   // them): of the graph, only the root's node stays, with its name, for as long as the root.
-  std::vector<std::vector<Node::Edge>> released;  // whole lists move: no edge is copied
+  PooledVector<Node::Edges> released;  // whole lists move: no edge is copied
   released.reserve(pending.size());
   for (PendingNode& entry : pending) {
     released.push_back(std::move(entry.node->edges));

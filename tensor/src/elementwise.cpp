@@ -15,7 +15,12 @@ namespace mg::kernels {
 // --- Op names and the math of each op ---------------------------------------------------------
 
 namespace {
-constexpr const char* kBinaryOpNames[] = {"add", "sub", "mul", "div"};
+struct BinaryOpNames {
+  const char* op;
+  const char* in_place;
+};
+constexpr BinaryOpNames kBinaryOpNames[] = {
+    {"add", "add_"}, {"sub", "sub_"}, {"mul", "mul_"}, {"div", "div_"}};
 static_assert(std::size(kBinaryOpNames) == static_cast<size_t>(BinaryOp::Div) + 1,
               "one name per BinaryOp");
 constexpr const char* kCompareOpNames[] = {"eq", "ne", "lt", "le", "gt", "ge"};
@@ -142,7 +147,7 @@ void binary_into(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& 
 // --- Ops ----------------------------------------------------------------------------------------
 
 std::string_view binary_op_name(BinaryOp op) {
-  return kBinaryOpNames[static_cast<size_t>(op)];
+  return kBinaryOpNames[static_cast<size_t>(op)].op;
 }
 std::string_view unary_op_name(UnaryOp op) {
   return kUnaryOpNames[static_cast<size_t>(op)];
@@ -150,7 +155,7 @@ std::string_view unary_op_name(UnaryOp op) {
 
 Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
   const Shape shape =
-      broadcast_shapes(a.shape(), b.shape(), kBinaryOpNames[static_cast<size_t>(op)]);
+      broadcast_shapes(a.shape(), b.shape(), kBinaryOpNames[static_cast<size_t>(op)].op);
   const Dtype dtype = binary_dtype(op, a, b);
   Tensor out = empty(shape, dtype);
   // Operands of the result's dtype go as they are: to() would copy their handles, two atomic
@@ -163,16 +168,16 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
 }
 
 void binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
-  check_broadcasts_to(self, other,
-                      std::string(binary_op_name(op)) + "_");  // not str(): no stream per op
+  const char* name = kBinaryOpNames[static_cast<size_t>(op)].in_place;
+  check_broadcasts_to(self, other, name);
   const Dtype dtype = binary_dtype(op, self, other);
-  check(can_cast(dtype, self.dtype()), binary_op_name(op), "_: the result type ", dtype_name(dtype),
+  check(can_cast(dtype, self.dtype()), name, ": the result type ", dtype_name(dtype),
         " cannot be stored in a tensor of dtype ", dtype_name(self.dtype()));
   if (dtype != self.dtype()) {
     // PyTorch computes float32 += float64 in float64, then rounds the result into self.
     copy_into(self, binary(op, self, other));
   } else {
-    binary_into(op, self, self, separate(self, to(other, dtype)));
+    binary_into(op, self, self, separate(self, other.dtype() == dtype ? other : to(other, dtype)));
   }
   self.storage()->bump_version();
 }

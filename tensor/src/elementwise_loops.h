@@ -23,7 +23,7 @@ Tensor separate(const Tensor& dst, const Tensor& src);
 void copy_into(const Tensor& dst, const Tensor& src);
 // The shape check every in-place op shares: other must broadcast to self's shape unchanged, and
 // self must not be expanded (check_no_internal_overlap).
-void check_broadcasts_to(const Tensor& self, const Tensor& other, const std::string& op);
+void check_broadcasts_to(const Tensor& self, const Tensor& other, const char* op);
 // Whether a value of dtype `from` may be stored in a tensor of dtype `to`, as torch.can_cast
 // says: not floating point into an integer, nor a number into bool.
 bool can_cast(Dtype from, Dtype to);

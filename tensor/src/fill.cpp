@@ -19,7 +19,7 @@ namespace mg::kernels {
 namespace {
 // An expanded tensor has elements that share one memory location: writing into it would depend on
 // the order of the writes, so PyTorch refuses, and so do we.
-void check_no_internal_overlap(const Tensor& self, const std::string& op) {
+void check_no_internal_overlap(const Tensor& self, const char* op) {
   for (int64_t d = 0; d < self.dim(); ++d)
     check(self.strides()[d] != 0 || self.shape()[d] <= 1, op,
           ": cannot write into a tensor of which several elements share one memory location (an "
@@ -28,9 +28,9 @@ void check_no_internal_overlap(const Tensor& self, const std::string& op) {
 }
 }  // namespace
 
-void check_broadcasts_to(const Tensor& self, const Tensor& other, const std::string& op) {
+void check_broadcasts_to(const Tensor& self, const Tensor& other, const char* op) {
   check_no_internal_overlap(self, op);
-  const Shape shape = broadcast_shapes(self.shape(), other.shape(), op.c_str());
+  const Shape shape = broadcast_shapes(self.shape(), other.shape(), op);
   check(shape == self.shape(), op, ": output with shape ", self.shape(),
         " doesn't match the broadcast shape ", shape);
 }

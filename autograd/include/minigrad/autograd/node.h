@@ -148,6 +148,7 @@ struct Node {
     Shape input_shape;                   // the engine sums broadcast gradients back to this
     Dtype input_dtype;
   };
+  using Edges = PooledVector<Edge>;
 
   explicit Node(OpKind kind) : kind(kind) {}
   ~Node();  // iterative, so freeing a 100,000-op chain does not overflow the stack
@@ -155,7 +156,7 @@ struct Node {
   Node& operator=(const Node&) = delete;
 
   OpKind kind;  // op_name(kind) is what PyTorch prints: "MmBackward0"
-  std::vector<Edge> edges;
+  Edges edges;
   bool released = false;  // its saved tensors were freed by a backward pass
 
   // The engine's bookkeeping, which spares it a hash map: the number of the backward pass that

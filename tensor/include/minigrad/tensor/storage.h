@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <utility>
+#include <vector>
 
 namespace mg {
 
@@ -62,5 +63,9 @@ template <typename T, typename... Args>
 std::shared_ptr<T> make_pooled(Args&&... args) {
   return std::allocate_shared<T>(detail::BlockAllocator<T>(), std::forward<Args>(args)...);
 }
+
+// A std::vector of the same blocks, for the short lists each op and backward pass makes.
+template <typename T>
+using PooledVector = std::vector<T, detail::BlockAllocator<T>>;
 
 }  // namespace mg
