@@ -38,28 +38,6 @@ class ShapeVector {
   ShapeVector(Iterator first, Iterator last) {
     for (; first != last; ++first) push_back(*first);
   }
-  // Copying a few dims copies just those: the default copy would call std::vector's out-of-line
-  // copy for the empty heap_ of every shape and strides a small op makes.
-  ShapeVector(const ShapeVector& other) : size_(other.size_) {
-    if (other.on_heap())
-      heap_ = other.heap_;
-    else
-      std::copy_n(other.inline_.begin(), size_, inline_.begin());
-  }
-  ShapeVector& operator=(const ShapeVector& other) {
-    if (this == &other) return *this;
-    if (other.on_heap()) {
-      heap_ = other.heap_;
-    } else {
-      heap_.clear();
-      std::copy_n(other.inline_.begin(), other.size_, inline_.begin());
-    }
-    size_ = other.size_;
-    return *this;
-  }
-  ShapeVector(ShapeVector&&) noexcept = default;
-  ShapeVector& operator=(ShapeVector&&) noexcept = default;
-  ~ShapeVector() = default;
   operator std::vector<int64_t>() const { return {begin(), end()}; }
 
   size_t size() const { return size_; }
