@@ -107,10 +107,13 @@ std::shared_ptr<Node> make_node(OpKind kind, std::span<InputGrad> inputs) {
     AutogradMeta* input_meta = meta_of(input.input);
     if (input_meta == nullptr || !input_meta->requires_grad()) continue;
     const std::shared_ptr<Node>& input_node = input_meta->grad_fn();
-    node->edges.emplace_back(
-        input_node,
-        input_node ? nullptr : std::static_pointer_cast<AutogradMeta>(input.input.impl().autograd),
-        std::move(input.formula), input.input.shape(), input.input.dtype());
+    node->edges.push_back(Node::Edge{
+        .node = input_node,
+        .leaf = input_node ? nullptr
+                           : std::static_pointer_cast<AutogradMeta>(input.input.impl().autograd),
+        .formula = std::move(input.formula),
+        .input_shape = input.input.shape(),
+        .input_dtype = input.input.dtype()});
   }
   return node;
 }
