@@ -58,25 +58,18 @@ void for_each_output_row(const Tensor& out,
   out_t* out_base = storage_base<out_t>(out);
   const auto walk = [&]<size_t... k>(std::index_sequence<k...>) {
     const std::tuple<const in_t*...> in_bases{storage_base<const in_t>(*inputs[k])...};
+    const std::array<int64_t, N> offsets{out.storage_offset(), inputs[k]->storage_offset()...};
+    const auto rows = [&](const std::array<int64_t, N>& at, int64_t n,
+                          const std::array<int64_t, N>& stride) {
+      row(out_base + at[0], std::get<k>(in_bases) + at[k + 1]..., n, stride);
+    };
     // The common case, every operand laid out as a contiguous out: one run, without the strides
     // arrays a view needs built, which cost a small op as much as its math.
     if (out.is_contiguous() &&
-        ((inputs[k]->shape() == shape && inputs[k]->strides() == out.strides()) && ...)) {
-      std::array<int64_t, N> unit_strides;
-      unit_strides.fill(1);
-      parallel_for(0, out.numel(), kGrainSize, [&](int64_t begin, int64_t end) {
-        row(out_base + out.storage_offset() + begin,
-            std::get<k>(in_bases) + inputs[k]->storage_offset() + begin..., end - begin,
-            unit_strides);
-      });
-      return;
-    }
-    detail::parallel_for_each_row<N>(
-        shape, {out.strides(), strides_in(*inputs[k], shape)...},
-        {out.storage_offset(), inputs[k]->storage_offset()...},
-        [&](const std::array<int64_t, N>& at, int64_t n, const std::array<int64_t, N>& stride) {
-          row(out_base + at[0], std::get<k>(in_bases) + at[k + 1]..., n, stride);
-        });
+        ((inputs[k]->shape() == shape && inputs[k]->strides() == out.strides()) && ...))
+      return detail::for_each_contiguous_chunk(out.numel(), offsets, kGrainSize, rows);
+    detail::parallel_for_each_row<N>(shape, {out.strides(), strides_in(*inputs[k], shape)...},
+                                     offsets, rows);
   };
   walk(std::index_sequence_for<in_t...>{});
 }

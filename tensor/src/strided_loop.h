@@ -134,6 +134,20 @@ bool all_contiguous(const Shape& shape, const std::array<Shape, N>& strides) {
   return true;
 }
 
+// Calls row(offsets, n, row_strides) as for_each_row_in_chunks does, for N views that are each
+// one contiguous row of `size` elements from offsets[k]: row_strides are all 1.
+template <size_t N, typename Row>
+void for_each_contiguous_chunk(int64_t size, const std::array<int64_t, N>& offsets, int64_t grain,
+                               Row row) {
+  std::array<int64_t, N> unit_strides;
+  unit_strides.fill(1);
+  parallel_for(0, size, grain, [&](int64_t begin, int64_t end) {
+    std::array<int64_t, N> first = offsets;
+    for (int64_t& offset : first) offset += begin;
+    row(first, end - begin, unit_strides);
+  });
+}
+
 // Calls row(offsets, n, row_strides) for the rows of N views walked in step over shape (see
 // MergedDims), offsets[k] being operand k's first element, in chunks of `grain` elements on both
 // cores (parallel.h): rows come in no particular order and may be cut in parts, unless one chunk
@@ -143,16 +157,8 @@ void for_each_row_in_chunks(const Shape& shape, const std::array<Shape, N>& stri
                             const std::array<int64_t, N>& offsets, int64_t grain, Row row) {
   for (int64_t size : shape)
     if (size == 0) return;
-  if (all_contiguous(shape, strides)) {  // the common case, one row, for less than merge_dims
-    std::array<int64_t, N> unit_strides;
-    unit_strides.fill(1);
-    parallel_for(0, numel(shape), grain, [&](int64_t begin, int64_t end) {
-      std::array<int64_t, N> first = offsets;
-      for (int64_t& offset : first) offset += begin;
-      row(first, end - begin, unit_strides);
-    });
-    return;
-  }
+  if (all_contiguous(shape, strides))  // the common case, one row, for less than merge_dims
+    return for_each_contiguous_chunk(numel(shape), offsets, grain, row);
   const MergedDims<N> dims = merge_dims(shape, strides);
   parallel_for(0, numel(dims.sizes), grain,
                [&](int64_t begin, int64_t end) { walk_rows(dims, offsets, begin, end, row); });
