@@ -30,6 +30,7 @@
 #include <bit>
 #include <vector>
 
+#include "cpu_dispatch.h"
 #include "minigrad/tensor/parallel.h"
 #include "vector_width.h"
 
@@ -50,12 +51,12 @@ struct Lanes {
   }
 };
 
-// W values p[0], p[stride], ..., p[(W - 1) * stride].
+// sum.lane[k] += p[k * stride]. Rows are added where they are read: a row loaded into a Lanes
+// of its own first went through the stack (a store, a wider load that could not be forwarded,
+// and a clear) and made column sums several times slower.
 template <int W, typename T>
-Lanes<T, W> load(const T* p, int64_t stride) {
-  Lanes<T, W> values;
-  for (int k = 0; k < W; ++k) values.lane[k] = p[k * stride];
-  return values;
+void add_row(Lanes<T, W>& sum, const T* p, int64_t stride) {
+  for (int k = 0; k < W; ++k) sum.lane[k] += p[k * stride];
 }
 
 int64_t ceil_log2(int64_t x) {
@@ -68,24 +69,29 @@ constexpr int64_t kElements = 1;
 template <typename Acc, int W>
 constexpr int64_t kElements<Lanes<Acc, W>> = W* kElements<Acc>;
 
+// In the sums below, add(sum, i) adds row or element i into sum, an Acc.
+//
 // The sum of `blocks` blocks of `block_rows` rows from row `first` on: each block summed from
-// zero, then the block sums in order (levels 0 and 1 of the cascade).
-template <typename Acc, typename Row>
-Acc sum_blocks(int64_t first, int64_t blocks, int64_t block_rows, const Row& row) {
+// zero, then the block sums in order (levels 0 and 1 of the cascade). The hot loop of every
+// sum, on AVX2 where the CPU has it: lanes add independently, so the bits are the same.
+template <typename Acc, typename Add>
+Acc sum_blocks(int64_t first, int64_t blocks, int64_t block_rows, const Add& add) {
   Acc total{};
-  for (int64_t b = 0; b < blocks; ++b) {
-    Acc block{};
-    for (int64_t i = first + b * block_rows, end = i + block_rows; i < end; ++i) block += row(i);
-    total += block;
-  }
+  on_best_cpu([&] {
+    for (int64_t b = 0; b < blocks; ++b) {
+      Acc block{};
+      for (int64_t i = first + b * block_rows, end = i + block_rows; i < end; ++i) add(block, i);
+      total += block;
+    }
+  });
   return total;
 }
 
-// Sum of row(0), ..., row(rows - 1), each an Acc (a scalar or Lanes), in cascade order. Each
+// Sum of rows 0, ..., rows - 1, each an Acc (a scalar or Lanes), in cascade order. Each
 // level-1 sum depends only on its own rows, so those are computed in parallel and carried up
 // in order: the same bits at any thread count, and the same as one thread adding row by row.
-template <typename Acc, typename Row>
-Acc cascade_sum(int64_t rows, Row row) {
+template <typename Acc, typename Add>
+Acc cascade_sum(int64_t rows, const Add& add) {
   const int64_t level_power = std::max<int64_t>(4, ceil_log2(rows) / kLevels);
   const int64_t level_step = int64_t{1} << level_power;
   const int64_t unit_rows = level_step << level_power;  // rows per level-1 sum
@@ -94,7 +100,7 @@ Acc cascade_sum(int64_t rows, Row row) {
   parallel_for(0, units, grain_for(unit_rows * kElements<Acc>), [&](int64_t begin, int64_t end) {
     for (int64_t u = begin; u < end; ++u)
       unit_sums[static_cast<size_t>(u)] =
-          sum_blocks<Acc>(u * unit_rows, level_step, level_step, row);
+          sum_blocks<Acc>(u * unit_rows, level_step, level_step, add);
   });
   // Level 2 takes level_step level-1 sums, then moves into level 3, which keeps the rest.
   std::array<Acc, kLevels> level{};
@@ -108,23 +114,22 @@ Acc cascade_sum(int64_t rows, Row row) {
   // The rows after the last level-1 sum: whole blocks into level 1, the rest into level 0.
   const int64_t first = units * unit_rows;
   const int64_t blocks = (rows - first) / level_step;
-  level[1] = sum_blocks<Acc>(first, blocks, level_step, row);
-  for (int64_t i = first + blocks * level_step; i < rows; ++i) level[0] += row(i);
+  level[1] = sum_blocks<Acc>(first, blocks, level_step, add);
+  for (int64_t i = first + blocks * level_step; i < rows; ++i) add(level[0], i);
   for (int j = 1; j < kLevels; ++j) level[0] += level[j];
   return level[0];
 }
 
-// Sum of element(0), ..., element(size - 1) with kIlp interleaved partial sums.
-template <typename Acc, typename Element>
-Acc ilp_sum(int64_t size, Element element) {
+// Sum of elements 0, ..., size - 1 with kIlp interleaved partial sums.
+template <typename Acc, typename Add>
+Acc ilp_sum(int64_t size, const Add& add) {
   const int64_t rows = size / kIlp;
-  Lanes<Acc, kIlp> partial = cascade_sum<Lanes<Acc, kIlp>>(rows, [&](int64_t r) {
-    Lanes<Acc, kIlp> group;
-    for (int k = 0; k < kIlp; ++k) group.lane[k] = element(r * kIlp + k);
-    return group;
-  });
+  Lanes<Acc, kIlp> partial =
+      cascade_sum<Lanes<Acc, kIlp>>(rows, [&](Lanes<Acc, kIlp>& group, int64_t r) {
+        for (int k = 0; k < kIlp; ++k) add(group.lane[k], r * kIlp + k);
+      });
   Acc total = partial.lane[0];
-  for (int64_t i = rows * kIlp; i < size; ++i) total += element(i);
+  for (int64_t i = rows * kIlp; i < size; ++i) add(total, i);
   for (int k = 1; k < kIlp; ++k) total += partial.lane[k];
   return total;
 }
@@ -134,7 +139,7 @@ template <int W, typename T>
 void cascade_columns(const T* data, int64_t n, int64_t row_stride, int64_t column_stride, T* out,
                      int64_t out_stride) {
   const auto sums = cascade_sum<Lanes<T, W>>(
-      n, [&](int64_t i) { return load<W>(data + i * row_stride, column_stride); });
+      n, [&](Lanes<T, W>& sum, int64_t i) { add_row(sum, data + i * row_stride, column_stride); });
   for (int k = 0; k < W; ++k) out[k * out_stride] = sums.lane[k];
 }
 
@@ -143,10 +148,11 @@ void cascade_columns(const T* data, int64_t n, int64_t row_stride, int64_t colum
 template <typename T>
 T sum_inner(const T* data, int64_t n, int64_t stride) {
   constexpr int lanes = kLanes<T>;
-  if (stride != 1 || n < lanes) return ilp_sum<T>(n, [&](int64_t i) { return data[i * stride]; });
+  if (stride != 1 || n < lanes)
+    return ilp_sum<T>(n, [&](T& sum, int64_t i) { sum += data[i * stride]; });
   const int64_t vectors = n / lanes;
   const auto vector_sum = ilp_sum<Lanes<T, lanes>>(
-      vectors, [&](int64_t v) { return load<lanes>(data + v * lanes, 1); });
+      vectors, [&](Lanes<T, lanes>& sum, int64_t v) { add_row(sum, data + v * lanes, 1); });
   T total = 0;
   for (int64_t i = vectors * lanes; i < n; ++i) total += data[i];
   for (int k = 0; k < lanes; ++k) total += vector_sum.lane[k];
@@ -178,7 +184,7 @@ void sum_outer(const T* data, int64_t n, int64_t row_stride, int64_t width, T* o
   });
   for (int64_t j = groups * group; j < width; ++j) {
     const T* column = data + j * column_stride;
-    out[j * out_stride] = ilp_sum<T>(n, [&](int64_t i) { return column[i * row_stride]; });
+    out[j * out_stride] = ilp_sum<T>(n, [&](T& sum, int64_t i) { sum += column[i * row_stride]; });
   }
 }
 
