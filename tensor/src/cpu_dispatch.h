@@ -16,6 +16,16 @@ inline bool cpu_has_avx2_fma() {
 #endif
 }
 
+// AVX-512F with the operating system's support for its registers, which the check includes.
+inline bool cpu_has_avx512f() {
+#if defined(__x86_64__)
+  static const bool has = cpu_has_avx2_fma() && __builtin_cpu_supports("avx512f");
+  return has;
+#else
+  return false;
+#endif
+}
+
 namespace {  // each file's kernels are its own
 
 template <typename Kernel>
