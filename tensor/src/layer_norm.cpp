@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "cpu_dispatch.h"
 #include "minigrad/tensor/factory.h"
 #include "minigrad/tensor/parallel.h"
 #include "minigrad/tensor/views.h"
@@ -24,12 +25,15 @@ Tensor contiguous_or_undefined(const Tensor& tensor) {
   return tensor.defined() ? contiguous(tensor) : Tensor();
 }
 
-// Calls row_fn(row) for each of `rows` rows of normalized_size elements; rows are independent,
-// so they run in parallel.
+// Calls row_fn(row) for each of `rows` rows of normalized_size elements, on AVX2 where the CPU
+// has it (the same bits: no multiply-add is fused, see cpu_dispatch.h); rows are independent, so
+// they run in parallel.
 template <typename RowFn>
 void for_rows(int64_t rows, int64_t normalized_size, const RowFn& row_fn) {
   parallel_for(0, rows, grain_for(normalized_size), [&](int64_t begin, int64_t end) {
-    for (int64_t row = begin; row < end; ++row) row_fn(row);
+    on_best_cpu([&] {
+      for (int64_t row = begin; row < end; ++row) row_fn(row);
+    });
   });
 }
 
@@ -128,14 +132,16 @@ Tensor layer_norm_backward_weight(const Tensor& grad_out, const Tensor& input, c
     // Each column sums over the rows in order; columns are independent, so they run in parallel.
     parallel_for(0, normalized_size, grain_for(rows), [&](int64_t begin, int64_t end) {
       std::vector<double> dweight(static_cast<size_t>(end - begin), 0.0);
-      for (int64_t row = 0; row < rows; ++row) {
-        const T* dout_row = dout.data_ptr<T>() + row * normalized_size;
-        const T* x_row = x.data_ptr<T>() + row * normalized_size;
-        const double m = mean.data_ptr<T>()[row], s = rstd.data_ptr<T>()[row];
-        // out = norm * weight + bias
-        for (int64_t i = begin; i < end; ++i)
-          dweight[static_cast<size_t>(i - begin)] += (x_row[i] - m) * s * dout_row[i];
-      }
+      on_best_cpu([&] {
+        for (int64_t row = 0; row < rows; ++row) {
+          const T* dout_row = dout.data_ptr<T>() + row * normalized_size;
+          const T* x_row = x.data_ptr<T>() + row * normalized_size;
+          const double m = mean.data_ptr<T>()[row], s = rstd.data_ptr<T>()[row];
+          // out = norm * weight + bias
+          for (int64_t i = begin; i < end; ++i)
+            dweight[static_cast<size_t>(i - begin)] += (x_row[i] - m) * s * dout_row[i];
+        }
+      });
       for (int64_t i = begin; i < end; ++i)
         grad_weight.data_ptr<T>()[i] = static_cast<T>(dweight[static_cast<size_t>(i - begin)]);
     });
