@@ -131,7 +131,7 @@ void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph)
   }
 
   NoGradGuard no_grad;
-  Node* root_node = root_meta->grad_fn().get();  // a view's brought up to date first
+  Node* root_node = root_meta->refresh_view_history().get();
   if (root_node == nullptr)
     return accumulate_into_leaf(*root_meta, kernels::to(grad_root, root.dtype()));
 

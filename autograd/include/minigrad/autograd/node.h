@@ -31,7 +31,7 @@ struct Region {
 struct ViewOf {
   std::shared_ptr<TensorImpl> base;
   Region region;
-  uint64_t version = 0;  // the storage's version when the view's grad_fn was last made
+  uint64_t version = 0;  // the storage's version when the view's history was last refreshed
 };
 
 // A tensor's autograd state. A leaf that requires grad keeps its gradient here; a result of an
@@ -41,27 +41,29 @@ struct AutogradMeta final : AutogradMetaInterface {
   bool leaf_requires_grad = false;
   Tensor grad;
 
-  // The node that made this tensor, brought up to date first: a view whose storage was written
-  // since its node was made, or whose base has required grad only since, gets a fresh one,
-  // AsStridedBackward0 into its base's current history, as in PyTorch. Not const, as it may
-  // record that node: ops call it where they take an input's history (make_node, the engine's
-  // root, an in-place write), and the questions below are answered without it.
-  const std::shared_ptr<Node>& grad_fn();
+  // The node that made this tensor, as last recorded: a view's may be stale until refreshed.
+  const std::shared_ptr<Node>& grad_fn() const { return grad_fn_; }
   void set_grad_fn(std::shared_ptr<Node> node) { grad_fn_ = std::move(node); }
+  // The step an op takes before it uses this tensor's history (make_node, the engine's root): a
+  // view whose storage was written since its node was made, or whose base has required grad only
+  // since, gets a fresh node, AsStridedBackward0 into its base's current history, as in PyTorch.
+  // Returns grad_fn(), now up to date. The questions below are answered without it.
+  const std::shared_ptr<Node>& refresh_view_history();
 
   const ViewOf* view_of() const { return view_ ? &*view_ : nullptr; }  // null unless a view
   void set_view_of(std::optional<ViewOf> view) { view_ = std::move(view); }
 
-  bool has_history() const;  // whether grad_fn() is, or will be, a node: the tensor is no leaf
+  // Whether grad_fn() is, or refresh_view_history() will make, a node: the tensor is no leaf.
+  bool has_history() const;
   bool requires_grad() const override { return leaf_requires_grad || has_history(); }
-  // The name of the node grad_fn() gives, which it may have yet to make.
+  // The name of the node refresh_view_history() gives, which it may have yet to make.
   std::string grad_fn_name() const override;
 
  private:
-  bool needs_fresh_history() const;  // the view case of grad_fn(), which makes a node
+  bool needs_fresh_history() const;  // whether refresh_view_history() makes a node
 
   std::shared_ptr<Node> grad_fn_;
-  std::optional<ViewOf> view_;  // its version moves on when grad_fn() brings the node up to date
+  std::optional<ViewOf> view_;  // its version moves on when the view's history is refreshed
 };
 
 // Gradient of one input from the gradient of the op's result: the lambda an op writes beside its
