@@ -1,7 +1,6 @@
 // The backward engine: an iterative topological walk from the root, then one pass that runs each
 // node's gradient formulas once every consumer of its result has contributed. Also grad mode.
 #include <atomic>
-#include <vector>
 
 #include "minigrad/autograd/node.h"
 #include "minigrad/tensor/elementwise.h"

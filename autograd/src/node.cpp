@@ -2,6 +2,8 @@
 // views, which is rebuilt from their base after a write into the storage they share.
 #include "minigrad/autograd/node.h"
 
+#include <vector>
+
 #include "regions.h"
 
 namespace mg::autograd {

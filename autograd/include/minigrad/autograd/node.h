@@ -8,7 +8,6 @@
 #include <span>
 #include <string>
 #include <type_traits>
-#include <vector>
 
 #include "minigrad/autograd/grad_mode.h"
 #include "minigrad/autograd/op_kind.h"
