@@ -1,5 +1,5 @@
 // The backward engine: an iterative topological walk from the root, then one pass that runs each
-// node's gradient formulas once every consumer of its result has contributed. Also grad mode.
+// node's gradient formulas once every consumer of its result has contributed.
 #include <atomic>
 
 #include "minigrad/autograd/node.h"
@@ -7,28 +7,6 @@
 #include "minigrad/tensor/factory.h"
 #include "minigrad/tensor/reduce.h"
 #include "minigrad/tensor/views.h"
-
-namespace mg {
-
-namespace {
-thread_local bool grad_enabled = true;
-thread_local bool anomaly_enabled = false;
-}  // namespace
-
-bool GradMode::is_enabled() {
-  return grad_enabled;
-}
-void GradMode::set_enabled(bool enabled) {
-  grad_enabled = enabled;
-}
-bool AnomalyMode::is_enabled() {
-  return anomaly_enabled;
-}
-void AnomalyMode::set_enabled(bool enabled) {
-  anomaly_enabled = enabled;
-}
-
-}  // namespace mg
 
 namespace mg::autograd {
 
