@@ -94,15 +94,8 @@ class GradFormula {
   GradFormula(GradFormula&& other) noexcept : ops_(other.ops_) {
     if (ops_) ops_->move(buffer_, other.buffer_);
   }
-  GradFormula& operator=(const GradFormula& other) {
-    if (this == &other) return *this;
-    reset();
-    if (other.ops_) other.ops_->copy(buffer_, other.buffer_);
-    ops_ = other.ops_;
-    return *this;
-  }
-  GradFormula& operator=(GradFormula&& other) noexcept {
-    if (this == &other) return *this;
+  // Copy and move assignment in one: `other` is already a copy, or the moved source's contents.
+  GradFormula& operator=(GradFormula other) noexcept {
     reset();
     if (other.ops_) other.ops_->move(buffer_, other.buffer_);
     ops_ = other.ops_;
