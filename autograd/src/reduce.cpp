@@ -23,14 +23,22 @@ Tensor unsqueeze_reduced(const Tensor& grad_out, const Shape& input_shape,
   return grad_out.reshape(kernels::reduced_dims(input_shape, dims, "sum").kept_shape);
 }
 
-// A reduction's gradient, spread back over the input: every input element receives its reduced
-// element's gradient divided by `count` (1 for sum, the reduced count for mean, as PyTorch
-// divides).
-Tensor spread(const Tensor& grad_out, const Shape& input_shape, Dtype dtype,
-              const std::vector<int64_t>& dims, bool keepdim, double count) {
-  Tensor grad_input = empty(input_shape, dtype);
-  kernels::copy_(grad_input, unsqueeze_reduced(grad_out, input_shape, dims, keepdim) / count);
-  return grad_input;
+// out, the sum or (by_count) the mean of input over dims, recorded as `kind`: its gradient spreads
+// back over the input, every input element receiving its reduced element's gradient, divided by
+// the reduced count for a mean, as PyTorch divides.
+Tensor record_spread(Tensor out, const Tensor& input, const std::vector<int64_t>& dims,
+                     bool keepdim, autograd::OpKind kind, bool by_count) {
+  if (!needs_grad(input)) return out;
+  const double count =
+      by_count ? static_cast<double>(kernels::reduced_dims(input.shape(), dims, "mean").count) : 1;
+  record(out, kind,
+         {{input, [shape = input.shape(), dtype = input.dtype(), dims, keepdim,
+                   count](const Tensor& grad_out) {
+             Tensor grad_input = empty(shape, dtype);
+             kernels::copy_(grad_input, unsqueeze_reduced(grad_out, shape, dims, keepdim) / count);
+             return grad_input;
+           }}});
+  return out;
 }
 
 // max()/min()'s gradient, as PyTorch's evenly_distribute_backward: shared equally by the
@@ -56,28 +64,17 @@ Tensor to_picked(const Tensor& grad_out, const Tensor& indices, const Shape& inp
 }  // namespace
 
 Tensor sum(const Tensor& input, const std::vector<int64_t>& dims, bool keepdim) {
-  Tensor out = kernels::sum(input, dims, keepdim);
-  if (needs_grad(input))
-    record(out, dims.empty() ? autograd::OpKind::SumBackward0 : autograd::OpKind::SumBackward1,
-           {{input,
-             [shape = input.shape(), dtype = input.dtype(), dims, keepdim](const Tensor& grad_out) {
-               return spread(grad_out, shape, dtype, dims, keepdim, 1.0);
-             }}});
-  return out;
+  return record_spread(
+      kernels::sum(input, dims, keepdim), input, dims, keepdim,
+      dims.empty() ? autograd::OpKind::SumBackward0 : autograd::OpKind::SumBackward1,
+      /*by_count=*/false);
 }
 
 Tensor mean(const Tensor& input, const std::vector<int64_t>& dims, bool keepdim) {
-  Tensor out = kernels::mean(input, dims, keepdim);
-  if (needs_grad(input)) {
-    const double count =
-        static_cast<double>(kernels::reduced_dims(input.shape(), dims, "mean").count);
-    record(out, dims.empty() ? autograd::OpKind::MeanBackward0 : autograd::OpKind::MeanBackward1,
-           {{input, [shape = input.shape(), dtype = input.dtype(), dims, keepdim,
-                     count](const Tensor& grad_out) {
-               return spread(grad_out, shape, dtype, dims, keepdim, count);
-             }}});
-  }
-  return out;
+  return record_spread(
+      kernels::mean(input, dims, keepdim), input, dims, keepdim,
+      dims.empty() ? autograd::OpKind::MeanBackward0 : autograd::OpKind::MeanBackward1,
+      /*by_count=*/true);
 }
 
 Tensor var(const Tensor& input, const std::vector<int64_t>& dims, bool unbiased, bool keepdim) {
