@@ -33,16 +33,17 @@ auto reshape_to(Shape input_shape) {
   };
 }
 
-// The backward of ops that pick some of the elements: d(picked) / d(input) puts the gradient
-// where the elements were picked from, in a zero tensor. pick(t) picks from t what the op
-// picked from its input.
+// A view op that picks some of input's elements, pick(t) picking the same from any t of input's
+// shape: d(picked) / d(input) puts the gradient where the elements were picked from, in zeros.
 template <typename Pick>
-auto scatter_into_zeros(const Tensor& input, Pick pick) {
-  return [input_shape = input.shape(), dtype = input.dtype(), pick](const Tensor& grad_out) {
-    Tensor grad_input = zeros(input_shape, dtype);
-    kernels::copy_(pick(grad_input), grad_out);
-    return grad_input;
-  };
+Tensor picking_view(const Tensor& input, OpKind kind, Pick pick) {
+  return view_op(
+      pick(input), input, kind,
+      [input_shape = input.shape(), dtype = input.dtype(), pick](const Tensor& grad_out) {
+        Tensor grad_input = zeros(input_shape, dtype);
+        kernels::copy_(pick(grad_input), grad_out);
+        return grad_input;
+      });
 }
 }  // namespace
 
@@ -122,25 +123,21 @@ Tensor Tensor::expand(const Shape& shape) const {
 }
 
 Tensor Tensor::select(int64_t dim, int64_t index) const {
-  return view_op(kernels::select(*this, dim, index), *this, OpKind::SelectBackward0,
-                 scatter_into_zeros(*this, [dim, index](const Tensor& t) {
-                   return kernels::select(t, dim, index);
-                 }));
+  return picking_view(*this, OpKind::SelectBackward0,
+                      [dim, index](const Tensor& t) { return kernels::select(t, dim, index); });
 }
 
 Tensor Tensor::slice(int64_t dim, int64_t start, int64_t end, int64_t step) const {
-  return view_op(kernels::slice(*this, dim, start, end, step), *this, OpKind::SliceBackward0,
-                 scatter_into_zeros(*this, [dim, start, end, step](const Tensor& t) {
-                   return kernels::slice(t, dim, start, end, step);
-                 }));
+  return picking_view(*this, OpKind::SliceBackward0, [dim, start, end, step](const Tensor& t) {
+    return kernels::slice(t, dim, start, end, step);
+  });
 }
 
 Tensor Tensor::narrow(int64_t dim, int64_t start, int64_t length) const {
   // PyTorch records a narrow as the slice it is.
-  return view_op(kernels::narrow(*this, dim, start, length), *this, OpKind::SliceBackward0,
-                 scatter_into_zeros(*this, [dim, start, length](const Tensor& t) {
-                   return kernels::narrow(t, dim, start, length);
-                 }));
+  return picking_view(*this, OpKind::SliceBackward0, [dim, start, length](const Tensor& t) {
+    return kernels::narrow(t, dim, start, length);
+  });
 }
 
 namespace {
