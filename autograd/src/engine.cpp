@@ -91,10 +91,9 @@ void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph)
         "on the leaves you want gradients for before computing it");
   Tensor grad_root = gradient;
   if (!grad_root.defined()) {
-    check(root.numel() == 1,
-          "backward: a gradient can be implied only for a one-element output, "
-          "but this one has shape ",
-          root.shape(), "; pass backward(gradient) with a gradient of that shape");
+    check(root.numel() == 1, "backward: a gradient can be implied only for a one-element output, ",
+          "but this one has shape ", root.shape(),
+          "; pass backward(gradient) with a gradient of that shape");
     grad_root = ones_like(root);
   }
   check(grad_root.shape() == root.shape(), "backward: the gradient has shape ", grad_root.shape(),
@@ -119,10 +118,8 @@ void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph)
     PendingNode& entry = pending[ready.back()];
     ready.pop_back();
     Node* node = entry.node;
-    check(!node->released,
-          "backward: trying to backward through the graph a second time: the "
-          "saved tensors of ",
-          op_name(node->kind),
+    check(!node->released, "backward: trying to backward through the graph a second time: the ",
+          "saved tensors of ", op_name(node->kind),
           " were freed by the first backward; pass retain_graph=true to the first call");
     const Tensor grad_out = std::move(entry.grad_sum);
     for (size_t i = 0; i < node->edges.size(); ++i) {

@@ -86,9 +86,8 @@ Tensor SavedTensor::get() const {
   if (data_.defined()) {
     const uint64_t now = data_.storage()->version();
     check(now == version_, "a tensor of shape ", data_.shape(),
-          " that it saved for its gradient was modified by an in-place operation since (its "
-          "version went from ",
-          version_, " to ", now, "); modify a clone() instead");
+          " that it saved for its gradient was modified by an in-place operation since (its ",
+          "version went from ", version_, " to ", now, "); modify a clone() instead");
   }
   return data_;
 }
