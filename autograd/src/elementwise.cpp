@@ -9,7 +9,9 @@ namespace mg {
 
 using autograd::needs_grad;
 using autograd::OpKind;
+using autograd::Reads;
 using autograd::record;
+using autograd::record_unary;
 using autograd::SavedTensor;
 using kernels::BinaryOp;
 using kernels::UnaryOp;
@@ -74,20 +76,6 @@ Tensor neg(const Tensor& input) {
 }
 
 namespace {
-
-// Which tensor a gradient formula reads: some ops' derivatives are cheaper from their result.
-enum class Reads { Input, Result };
-
-// out, the result of an op on input alone, recorded as `kind` when input requires grad, with the
-// gradient formula(grad_out, saved) of the saved input or result.
-template <typename Formula>
-Tensor record_unary(Tensor out, OpKind kind, const Tensor& input, Reads reads, Formula formula) {
-  if (needs_grad(input))
-    record(out, kind,
-           {{input, [saved = SavedTensor(reads == Reads::Result ? out : input),
-                     formula](const Tensor& grad_out) { return formula(grad_out, saved.get()); }}});
-  return out;
-}
 
 // record_unary of the elementwise kernel's op(input).
 template <typename Formula>

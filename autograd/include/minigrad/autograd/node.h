@@ -204,6 +204,20 @@ void record(Tensor& result, OpKind kind, InputGrad (&&inputs)[N]) {
   record(result, kind, std::span<InputGrad>(inputs));
 }
 
+// Which tensor record_unary saves for a gradient formula: some derivatives are cheaper from the
+// op's result (exp, tanh, softmax) than from its input.
+enum class Reads { Input, Result };
+// out, the result of an op on `input` alone, recorded as `kind` when input needs grad, with the
+// gradient formula(grad_out, saved) of the saved input or result.
+template <typename Formula>
+Tensor record_unary(Tensor out, OpKind kind, const Tensor& input, Reads reads, Formula formula) {
+  if (needs_grad(input))
+    record(out, kind,
+           {{input, [saved = SavedTensor(reads == Reads::Result ? out : input),
+                     formula](const Tensor& grad_out) { return formula(grad_out, saved.get()); }}});
+  return out;
+}
+
 AutogradMeta* meta_of(const Tensor& tensor);  // null when the tensor has no autograd state
 
 // Marks `view`, just taken from `input` by a view op, as sharing the storage of input's base.
