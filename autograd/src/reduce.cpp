@@ -132,18 +132,6 @@ std::tuple<Tensor, Tensor> max(const Tensor& input, int64_t dim, bool keepdim) {
 std::tuple<Tensor, Tensor> min(const Tensor& input, int64_t dim, bool keepdim) {
   return extreme(input, dim, keepdim, /*largest=*/false);
 }
-Tensor argmax(const Tensor& input) {
-  return kernels::argmax(input);
-}
-Tensor argmin(const Tensor& input) {
-  return kernels::argmin(input);
-}
-Tensor argmax(const Tensor& input, int64_t dim, bool keepdim) {
-  return kernels::argmax(input, dim, keepdim);
-}
-Tensor argmin(const Tensor& input, int64_t dim, bool keepdim) {
-  return kernels::argmin(input, dim, keepdim);
-}
 
 Tensor Tensor::sum() const {
   return mg::sum(*this);
