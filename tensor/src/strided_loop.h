@@ -81,9 +81,8 @@ MergedDims<N> merge_dims(const Shape& shape, const std::array<Shape, N>& strides
 }
 
 // Calls row(offsets, n, row_strides) for the rows, or parts of rows, that hold elements
-// [begin, end) of dims in row-major order: operand k's part sits at offsets[k],
-// offsets[k] + row_strides[k], ... An odometer over the outer dims keeps this iterative for any
-// rank.
+// [begin, end) of dims in row-major order, operand k's at offsets[k], offsets[k] + row_strides[k],
+// and so on. An odometer over the outer dims keeps this iterative for any rank.
 template <size_t N, typename Row>
 void walk_rows(const MergedDims<N>& dims, std::array<int64_t, N> offsets, int64_t begin,
                int64_t end, Row& row) {
