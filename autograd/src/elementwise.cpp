@@ -50,6 +50,12 @@ Tensor div_named(const Tensor& a, const Tensor& b, OpKind kind) {
   return out;
 }
 
+// record_unary of the elementwise kernel's op(input).
+template <typename Formula>
+Tensor unary_op(UnaryOp op, OpKind kind, const Tensor& input, Reads reads, Formula formula) {
+  return record_unary(kernels::unary(op, input), kind, input, reads, formula);
+}
+
 }  // namespace
 
 Tensor sub(const Tensor& a, const Tensor& b) {
@@ -74,16 +80,6 @@ Tensor neg(const Tensor& input) {
     record(out, OpKind::NegBackward0, {{input, [](const Tensor& grad_out) { return -grad_out; }}});
   return out;
 }
-
-namespace {
-
-// record_unary of the elementwise kernel's op(input).
-template <typename Formula>
-Tensor unary_op(UnaryOp op, OpKind kind, const Tensor& input, Reads reads, Formula formula) {
-  return record_unary(kernels::unary(op, input), kind, input, reads, formula);
-}
-
-}  // namespace
 
 Tensor exp(const Tensor& input) {
   // d(e^x)/dx = e^x

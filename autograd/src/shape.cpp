@@ -45,6 +45,23 @@ Tensor picking_view(const Tensor& input, OpKind kind, Pick pick) {
         return grad_input;
       });
 }
+
+// A transpose is its own inverse. `kind` is what PyTorch records: .T records a permute.
+Tensor transpose_named(const Tensor& input, int64_t dim0, int64_t dim1, OpKind kind) {
+  return view_op(kernels::transpose(input, dim0, dim1), input, kind,
+                 [dim0, dim1](const Tensor& grad_out) { return grad_out.transpose(dim0, dim1); });
+}
+
+template <typename Triangle>
+Tensor triangle_op(const Tensor& input, int64_t diagonal, OpKind kind, Triangle triangle) {
+  Tensor out = triangle(input, diagonal);
+  if (needs_grad(input))
+    // The kept elements pass their gradient through; the zeroed ones get none.
+    record(out, kind, {{input, [diagonal, triangle](const Tensor& grad_out) {
+                          return triangle(grad_out, diagonal);
+                        }}});
+  return out;
+}
 }  // namespace
 
 Tensor Tensor::view(const Shape& shape) const {
@@ -56,14 +73,6 @@ Tensor Tensor::reshape(const Shape& shape) const {
   // PyTorch's rule: a view when the strides allow one, otherwise a copy.
   return kernels::is_viewable(*this, shape) ? view(shape) : contiguous().view(shape);
 }
-
-namespace {
-// A transpose is its own inverse. `kind` is what PyTorch records: .T records a permute.
-Tensor transpose_named(const Tensor& input, int64_t dim0, int64_t dim1, OpKind kind) {
-  return view_op(kernels::transpose(input, dim0, dim1), input, kind,
-                 [dim0, dim1](const Tensor& grad_out) { return grad_out.transpose(dim0, dim1); });
-}
-}  // namespace
 
 Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
   return transpose_named(*this, dim0, dim1, OpKind::TransposeBackward0);
@@ -139,19 +148,6 @@ Tensor Tensor::narrow(int64_t dim, int64_t start, int64_t length) const {
     return kernels::narrow(t, dim, start, length);
   });
 }
-
-namespace {
-template <typename Triangle>
-Tensor triangle_op(const Tensor& input, int64_t diagonal, OpKind kind, Triangle triangle) {
-  Tensor out = triangle(input, diagonal);
-  if (needs_grad(input))
-    // The kept elements pass their gradient through; the zeroed ones get none.
-    record(out, kind, {{input, [diagonal, triangle](const Tensor& grad_out) {
-                          return triangle(grad_out, diagonal);
-                        }}});
-  return out;
-}
-}  // namespace
 
 Tensor Tensor::triu(int64_t diagonal) const {
   return triangle_op(*this, diagonal, OpKind::TriuBackward0, kernels::triu);
