@@ -111,11 +111,6 @@ class AttentionBackward {
   int taken_ = 0;
 };
 
-bool requires_grad(const Tensor& t) {
-  const autograd::AutogradMeta* meta = autograd::meta_of(t);
-  return meta != nullptr && meta->requires_grad();
-}
-
 }  // namespace
 
 Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, const Tensor& value,
@@ -142,7 +137,7 @@ Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, cons
   const kernels::AttentionForward forward = kernels::flash_attention(args);
   Tensor out = forward.out;
   if (autograd::needs_grad(query, key, value)) {
-    const int formulas = requires_grad(query) + requires_grad(key) + requires_grad(value);
+    const int formulas = query.requires_grad() + key.requires_grad() + value.requires_grad();
     auto backward = std::make_shared<AttentionBackward>(args, forward, formulas);
     autograd::record(
         out, autograd::OpKind::ScaledDotProductFlashAttentionForCpuBackward0,

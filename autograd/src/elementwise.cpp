@@ -9,7 +9,9 @@ namespace mg {
 
 using autograd::needs_grad;
 using autograd::OpKind;
+using autograd::Reads;
 using autograd::record;
+using autograd::record_unary;
 using autograd::SavedTensor;
 using kernels::BinaryOp;
 using kernels::UnaryOp;
@@ -48,6 +50,12 @@ Tensor div_named(const Tensor& a, const Tensor& b, OpKind kind) {
   return out;
 }
 
+// record_unary of the elementwise kernel's op(input).
+template <typename Formula>
+Tensor unary_op(UnaryOp op, OpKind kind, const Tensor& input, Reads reads, Formula formula) {
+  return record_unary(kernels::unary(op, input), kind, input, reads, formula);
+}
+
 }  // namespace
 
 Tensor sub(const Tensor& a, const Tensor& b) {
@@ -74,105 +82,67 @@ Tensor neg(const Tensor& input) {
 }
 
 Tensor exp(const Tensor& input) {
-  Tensor out = kernels::unary(UnaryOp::Exp, input);
-  if (needs_grad(input))
-    // d(e^x)/dx = e^x: the saved result, not the input.
-    record(out, OpKind::ExpBackward0, {{input, [result = SavedTensor(out)](const Tensor& grad_out) {
-                                          return grad_out * result.get();
-                                        }}});
-  return out;
+  // d(e^x)/dx = e^x
+  return unary_op(UnaryOp::Exp, OpKind::ExpBackward0, input, Reads::Result,
+                  [](const Tensor& grad_out, const Tensor& y) { return grad_out * y; });
 }
 
 Tensor log(const Tensor& input) {
-  Tensor out = kernels::unary(UnaryOp::Log, input);
-  if (needs_grad(input))
-    // d(log x)/dx = 1 / x
-    record(out, OpKind::LogBackward0,
-           {{input, [input = SavedTensor(input)](const Tensor& grad_out) {
-               return grad_out / input.get();
-             }}});
-  return out;
+  // d(log x)/dx = 1 / x
+  return unary_op(UnaryOp::Log, OpKind::LogBackward0, input, Reads::Input,
+                  [](const Tensor& grad_out, const Tensor& x) { return grad_out / x; });
 }
 
 Tensor sqrt(const Tensor& input) {
-  Tensor out = kernels::unary(UnaryOp::Sqrt, input);
-  if (needs_grad(input))
-    // d(sqrt x)/dx = 1 / (2 sqrt x): inf at 0, from the saved result.
-    record(out, OpKind::SqrtBackward0,
-           {{input, [result = SavedTensor(out)](const Tensor& grad_out) {
-               return grad_out / (2.0 * result.get());
-             }}});
-  return out;
+  // d(sqrt x)/dx = 1 / (2 sqrt x): inf at 0.
+  return unary_op(UnaryOp::Sqrt, OpKind::SqrtBackward0, input, Reads::Result,
+                  [](const Tensor& grad_out, const Tensor& y) { return grad_out / (2.0 * y); });
 }
 
 Tensor pow(const Tensor& input, double exponent) {
-  Tensor out = kernels::pow(input, exponent);
-  if (needs_grad(input))
-    // d(x^n)/dx = n x^(n-1), and 0 for n = 0 (even at x = 0, where 0 * 0^-1 would be nan).
-    record(out, OpKind::PowBackward0,
-           {{input, [input = SavedTensor(input), exponent](const Tensor& grad_out) {
-               if (exponent == 0) return zeros_like(input.get());
-               return grad_out * (exponent * input.get().pow(exponent - 1));
-             }}});
-  return out;
+  // d(x^n)/dx = n x^(n-1), and 0 for n = 0 (even at x = 0, where 0 * 0^-1 would be nan).
+  return record_unary(kernels::pow(input, exponent), OpKind::PowBackward0, input, Reads::Input,
+                      [exponent](const Tensor& grad_out, const Tensor& x) {
+                        if (exponent == 0) return zeros_like(x);
+                        return grad_out * (exponent * x.pow(exponent - 1));
+                      });
 }
 
 Tensor abs(const Tensor& input) {
-  Tensor out = kernels::unary(UnaryOp::Abs, input);
-  if (needs_grad(input))
-    // d|x|/dx = sign(x), 0 at 0.
-    record(out, OpKind::AbsBackward0,
-           {{input, [input = SavedTensor(input)](const Tensor& grad_out) {
-               return grad_out * kernels::unary(UnaryOp::Sign, input.get());
-             }}});
-  return out;
+  // d|x|/dx = sign(x), 0 at 0.
+  return unary_op(UnaryOp::Abs, OpKind::AbsBackward0, input, Reads::Input,
+                  [](const Tensor& grad_out, const Tensor& x) {
+                    return grad_out * kernels::unary(UnaryOp::Sign, x);
+                  });
 }
 
 Tensor tanh(const Tensor& input) {
-  Tensor out = kernels::unary(UnaryOp::Tanh, input);
-  if (needs_grad(input))
-    // d(tanh x)/dx = 1 - tanh^2 x, from the saved result.
-    record(out, OpKind::TanhBackward0,
-           {{input, [result = SavedTensor(out)](const Tensor& grad_out) {
-               const Tensor& y = result.get();
-               return grad_out * (1.0 - y * y);
-             }}});
-  return out;
+  // d(tanh x)/dx = 1 - tanh^2 x
+  return unary_op(UnaryOp::Tanh, OpKind::TanhBackward0, input, Reads::Result,
+                  [](const Tensor& grad_out, const Tensor& y) { return grad_out * (1.0 - y * y); });
 }
 
 Tensor sigmoid(const Tensor& input) {
-  Tensor out = kernels::unary(UnaryOp::Sigmoid, input);
-  if (needs_grad(input))
-    // d(sigmoid x)/dx = (1 - sigmoid x) sigmoid x, from the saved result.
-    record(out, OpKind::SigmoidBackward0,
-           {{input, [result = SavedTensor(out)](const Tensor& grad_out) {
-               const Tensor& y = result.get();
-               return grad_out * (1.0 - y) * y;
-             }}});
-  return out;
+  // d(sigmoid x)/dx = (1 - sigmoid x) sigmoid x
+  return unary_op(UnaryOp::Sigmoid, OpKind::SigmoidBackward0, input, Reads::Result,
+                  [](const Tensor& grad_out, const Tensor& y) { return grad_out * (1.0 - y) * y; });
 }
 
 Tensor relu(const Tensor& input) {
-  Tensor out = kernels::unary(UnaryOp::Relu, input);
-  if (needs_grad(input))
-    // relu'(x) = 1 where x > 0, else 0 (also at 0): read from the saved result.
-    record(out, OpKind::ReluBackward0,
-           {{input, [result = SavedTensor(out)](const Tensor& grad_out) {
-               return kernels::threshold_backward(grad_out, result.get(), 0);
-             }}});
-  return out;
+  // relu'(x) = 1 where x > 0, else 0 (also at 0): where the result is positive.
+  return unary_op(UnaryOp::Relu, OpKind::ReluBackward0, input, Reads::Result,
+                  [](const Tensor& grad_out, const Tensor& y) {
+                    return kernels::threshold_backward(grad_out, y, 0);
+                  });
 }
 
 Tensor gelu(const Tensor& input, std::string_view approximate) {
   const kernels::GeluApproximate approximation = kernels::gelu_approximate(approximate);
-  Tensor out = kernels::gelu(input, approximation);
-  if (needs_grad(input))
-    // gelu'(x) = Phi(x) + x phi(x), or the derivative of the tanh form: see kernels::gelu_backward.
-    record(out, OpKind::GeluBackward0,
-           {{input, [input = SavedTensor(input), approximation](const Tensor& grad_out) {
-               return kernels::gelu_backward(grad_out, input.get(), approximation);
-             }}});
-  return out;
+  // gelu'(x) = Phi(x) + x phi(x), or the derivative of the tanh form: see kernels::gelu_backward.
+  return record_unary(kernels::gelu(input, approximation), OpKind::GeluBackward0, input,
+                      Reads::Input, [approximation](const Tensor& grad_out, const Tensor& x) {
+                        return kernels::gelu_backward(grad_out, x, approximation);
+                      });
 }
 
 Tensor Tensor::exp() const {

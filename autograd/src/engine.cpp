@@ -1,35 +1,12 @@
 // The backward engine: an iterative topological walk from the root, then one pass that runs each
-// node's gradient formulas once every consumer of its result has contributed. Also grad mode.
+// node's gradient formulas once every consumer of its result has contributed.
 #include <atomic>
-#include <vector>
 
 #include "minigrad/autograd/node.h"
 #include "minigrad/tensor/elementwise.h"
 #include "minigrad/tensor/factory.h"
 #include "minigrad/tensor/reduce.h"
 #include "minigrad/tensor/views.h"
-
-namespace mg {
-
-namespace {
-thread_local bool grad_enabled = true;
-thread_local bool anomaly_enabled = false;
-}  // namespace
-
-bool GradMode::is_enabled() {
-  return grad_enabled;
-}
-void GradMode::set_enabled(bool enabled) {
-  grad_enabled = enabled;
-}
-bool AnomalyMode::is_enabled() {
-  return anomaly_enabled;
-}
-void AnomalyMode::set_enabled(bool enabled) {
-  anomaly_enabled = enabled;
-}
-
-}  // namespace mg
 
 namespace mg::autograd {
 
@@ -114,10 +91,9 @@ void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph)
         "on the leaves you want gradients for before computing it");
   Tensor grad_root = gradient;
   if (!grad_root.defined()) {
-    check(root.numel() == 1,
-          "backward: a gradient can be implied only for a one-element output, "
-          "but this one has shape ",
-          root.shape(), "; pass backward(gradient) with a gradient of that shape");
+    check(root.numel() == 1, "backward: a gradient can be implied only for a one-element output, ",
+          "but this one has shape ", root.shape(),
+          "; pass backward(gradient) with a gradient of that shape");
     grad_root = ones_like(root);
   }
   check(grad_root.shape() == root.shape(), "backward: the gradient has shape ", grad_root.shape(),
@@ -131,7 +107,7 @@ void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph)
   }
 
   NoGradGuard no_grad;
-  Node* root_node = root_meta->grad_fn().get();  // a view's brought up to date first
+  Node* root_node = root_meta->refresh_view_history().get();
   if (root_node == nullptr)
     return accumulate_into_leaf(*root_meta, kernels::to(grad_root, root.dtype()));
 
@@ -142,10 +118,8 @@ void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph)
     PendingNode& entry = pending[ready.back()];
     ready.pop_back();
     Node* node = entry.node;
-    check(!node->released,
-          "backward: trying to backward through the graph a second time: the "
-          "saved tensors of ",
-          op_name(node->kind),
+    check(!node->released, "backward: trying to backward through the graph a second time: the ",
+          "saved tensors of ", op_name(node->kind),
           " were freed by the first backward; pass retain_graph=true to the first call");
     const Tensor grad_out = std::move(entry.grad_sum);
     for (size_t i = 0; i < node->edges.size(); ++i) {

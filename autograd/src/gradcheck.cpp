@@ -5,7 +5,6 @@
 
 #include "minigrad/autograd/grad_mode.h"
 #include "minigrad/tensor/factory.h"
-#include "minigrad/tensor/views.h"
 
 namespace mg {
 

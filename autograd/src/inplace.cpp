@@ -66,30 +66,18 @@ void write_(const char* op, Tensor& self, const Tensor& value,
   set_history(base, std::move(copy_slices));
 }
 
-// self op= other computed out of place, then written into self: its history is the op's.
-Tensor& apply_(const char* op, kernels::BinaryOp kind, Tensor& self, const Tensor& other) {
+// self op= other computed out of place (mg::add for add_), then written into self: its history
+// is the op's.
+Tensor& apply_(const char* op, kernels::BinaryOp kind,
+               Tensor (*out_of_place)(const Tensor&, const Tensor&), Tensor& self,
+               const Tensor& other) {
   if (!autograd::needs_grad(self, other)) {
     kernels::binary_(kind, self, other);
     return self;
   }
   // mul and div save their left operand for backward, so they must see the value before the write.
   const bool saves_self = kind == kernels::BinaryOp::Mul || kind == kernels::BinaryOp::Div;
-  const Tensor before = saves_self ? self.clone() : self;
-  Tensor result;
-  switch (kind) {
-    case kernels::BinaryOp::Add:
-      result = before + other;
-      break;
-    case kernels::BinaryOp::Sub:
-      result = before - other;
-      break;
-    case kernels::BinaryOp::Mul:
-      result = before * other;
-      break;
-    case kernels::BinaryOp::Div:
-      result = before / other;
-      break;
-  }
+  const Tensor result = out_of_place(saves_self ? self.clone() : self, other);
   check(result.shape() == self.shape(), op, ": output with shape ", self.shape(),
         " doesn't match the broadcast shape ", result.shape());
   write_(op, self, result, meta_of(result)->grad_fn());
@@ -99,16 +87,16 @@ Tensor& apply_(const char* op, kernels::BinaryOp kind, Tensor& self, const Tenso
 }  // namespace
 
 Tensor& Tensor::operator+=(const Tensor& other) {
-  return apply_("add_", kernels::BinaryOp::Add, *this, other);
+  return apply_("add_", kernels::BinaryOp::Add, add, *this, other);
 }
 Tensor& Tensor::operator-=(const Tensor& other) {
-  return apply_("sub_", kernels::BinaryOp::Sub, *this, other);
+  return apply_("sub_", kernels::BinaryOp::Sub, sub, *this, other);
 }
 Tensor& Tensor::operator*=(const Tensor& other) {
-  return apply_("mul_", kernels::BinaryOp::Mul, *this, other);
+  return apply_("mul_", kernels::BinaryOp::Mul, mul, *this, other);
 }
 Tensor& Tensor::operator/=(const Tensor& other) {
-  return apply_("div_", kernels::BinaryOp::Div, *this, other);
+  return apply_("div_", kernels::BinaryOp::Div, div, *this, other);
 }
 Tensor& Tensor::operator+=(double other) {
   return *this += kernels::wrapped_scalar(other, *this);

@@ -29,6 +29,12 @@ bool any_needs_grad(const std::vector<Tensor>& tensors) {
     if (needs_grad(t)) return true;
   return false;
 }
+
+// PyTorch's cat skips 1-D empty tensors, a legacy rule kept for lists begun with
+// torch.tensor([]): their sizes are not checked, and they add nothing to the result.
+bool skipped_by_cat(const Tensor& t) {
+  return t.dim() == 1 && t.numel() == 0;
+}
 }  // namespace
 
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
@@ -56,14 +62,6 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
   }
   return out;
 }
-
-namespace {
-// PyTorch's cat skips 1-D empty tensors, a legacy rule kept for lists begun with
-// torch.tensor([]): their sizes are not checked, and they add nothing to the result.
-bool skipped_by_cat(const Tensor& t) {
-  return t.dim() == 1 && t.numel() == 0;
-}
-}  // namespace
 
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   check(!tensors.empty(), "cat: expected a non-empty list of tensors");

@@ -2,6 +2,8 @@
 // views, which is rebuilt from their base after a write into the storage they share.
 #include "minigrad/autograd/node.h"
 
+#include <vector>
+
 #include "regions.h"
 
 namespace mg::autograd {
@@ -20,7 +22,7 @@ bool AutogradMeta::has_history() const {
   return grad_fn_ != nullptr || needs_fresh_history();
 }
 
-const std::shared_ptr<Node>& AutogradMeta::grad_fn() {
+const std::shared_ptr<Node>& AutogradMeta::refresh_view_history() {
   if (!view_) return grad_fn_;
   const Tensor base(view_->base);
   if (needs_fresh_history())
@@ -84,9 +86,8 @@ Tensor SavedTensor::get() const {
   if (data_.defined()) {
     const uint64_t now = data_.storage()->version();
     check(now == version_, "a tensor of shape ", data_.shape(),
-          " that it saved for its gradient was modified by an in-place operation since (its "
-          "version went from ",
-          version_, " to ", now, "); modify a clone() instead");
+          " that it saved for its gradient was modified by an in-place operation since (its ",
+          "version went from ", version_, " to ", now, "); modify a clone() instead");
   }
   return data_;
 }
@@ -105,8 +106,11 @@ std::shared_ptr<Node> make_node(OpKind kind, std::span<InputGrad> inputs) {
   node->edges.reserve(inputs.size());
   for (InputGrad& input : inputs) {
     AutogradMeta* input_meta = meta_of(input.input);
-    if (input_meta == nullptr || !input_meta->requires_grad()) continue;
-    const std::shared_ptr<Node>& input_node = input_meta->grad_fn();
+    if (input_meta == nullptr) continue;
+    // Refreshed first, so that a view's base is looked at once: the input requires grad when,
+    // up to date, it has a node or is a leaf that requires grad.
+    const std::shared_ptr<Node>& input_node = input_meta->refresh_view_history();
+    if (input_node == nullptr && !input_meta->leaf_requires_grad) continue;
     node->edges.push_back(Node::Edge{
         .node = input_node,
         .leaf = input_node ? nullptr

@@ -11,6 +11,7 @@
 namespace mg {
 
 using autograd::needs_grad;
+using autograd::OpKind;
 using autograd::record;
 using autograd::SavedTensor;
 
@@ -23,14 +24,22 @@ Tensor unsqueeze_reduced(const Tensor& grad_out, const Shape& input_shape,
   return grad_out.reshape(kernels::reduced_dims(input_shape, dims, "sum").kept_shape);
 }
 
-// A reduction's gradient, spread back over the input: every input element receives its reduced
-// element's gradient divided by `count` (1 for sum, the reduced count for mean, as PyTorch
-// divides).
-Tensor spread(const Tensor& grad_out, const Shape& input_shape, Dtype dtype,
-              const std::vector<int64_t>& dims, bool keepdim, double count) {
-  Tensor grad_input = empty(input_shape, dtype);
-  kernels::copy_(grad_input, unsqueeze_reduced(grad_out, input_shape, dims, keepdim) / count);
-  return grad_input;
+// out, the sum or (by_count) the mean of input over dims, recorded as `kind`: its gradient spreads
+// back over the input, every input element receiving its reduced element's gradient, divided by
+// the reduced count for a mean, as PyTorch divides.
+Tensor record_spread(Tensor out, const Tensor& input, const std::vector<int64_t>& dims,
+                     bool keepdim, OpKind kind, bool by_count) {
+  if (!needs_grad(input)) return out;
+  const double count =
+      by_count ? static_cast<double>(kernels::reduced_dims(input.shape(), dims, "mean").count) : 1;
+  record(out, kind,
+         {{input, [shape = input.shape(), dtype = input.dtype(), dims, keepdim,
+                   count](const Tensor& grad_out) {
+             Tensor grad_input = empty(shape, dtype);
+             kernels::copy_(grad_input, unsqueeze_reduced(grad_out, shape, dims, keepdim) / count);
+             return grad_input;
+           }}});
+  return out;
 }
 
 // max()/min()'s gradient, as PyTorch's evenly_distribute_backward: shared equally by the
@@ -53,56 +62,11 @@ Tensor to_picked(const Tensor& grad_out, const Tensor& indices, const Shape& inp
   return where(picked, keepdim ? grad_out : grad_out.unsqueeze(d), 0.0);
 }
 
-}  // namespace
-
-Tensor sum(const Tensor& input, const std::vector<int64_t>& dims, bool keepdim) {
-  Tensor out = kernels::sum(input, dims, keepdim);
-  if (needs_grad(input))
-    record(out, dims.empty() ? autograd::OpKind::SumBackward0 : autograd::OpKind::SumBackward1,
-           {{input,
-             [shape = input.shape(), dtype = input.dtype(), dims, keepdim](const Tensor& grad_out) {
-               return spread(grad_out, shape, dtype, dims, keepdim, 1.0);
-             }}});
-  return out;
-}
-
-Tensor mean(const Tensor& input, const std::vector<int64_t>& dims, bool keepdim) {
-  Tensor out = kernels::mean(input, dims, keepdim);
-  if (needs_grad(input)) {
-    const double count =
-        static_cast<double>(kernels::reduced_dims(input.shape(), dims, "mean").count);
-    record(out, dims.empty() ? autograd::OpKind::MeanBackward0 : autograd::OpKind::MeanBackward1,
-           {{input, [shape = input.shape(), dtype = input.dtype(), dims, keepdim,
-                     count](const Tensor& grad_out) {
-               return spread(grad_out, shape, dtype, dims, keepdim, count);
-             }}});
-  }
-  return out;
-}
-
-Tensor var(const Tensor& input, const std::vector<int64_t>& dims, bool unbiased, bool keepdim) {
-  Tensor out = kernels::var(input, dims, unbiased, keepdim);
-  if (needs_grad(input)) {
-    const double dof =
-        static_cast<double>(kernels::reduced_dims(input.shape(), dims, "var").count) - unbiased;
-    record(out, autograd::OpKind::VarBackward0,
-           {{input, [x = SavedTensor(input), dims, keepdim, dof](const Tensor& grad_out) {
-               // d var / dx = 2 (x - mean) / (N - correction)
-               const Tensor self = x.get();
-               return (2.0 / dof) * unsqueeze_reduced(grad_out, self.shape(), dims, keepdim) *
-                      (self - self.mean(dims, true));
-             }}});
-  }
-  return out;
-}
-
 // max and min, which differ only in the kernel they call and the names they record.
-namespace {
-
 Tensor extreme(const Tensor& input, bool largest) {
   Tensor out = largest ? kernels::max(input) : kernels::min(input);
   if (needs_grad(input))
-    record(out, largest ? autograd::OpKind::MaxBackward1 : autograd::OpKind::MinBackward1,
+    record(out, largest ? OpKind::MaxBackward1 : OpKind::MinBackward1,
            {{input, [x = SavedTensor(input), result = SavedTensor(out)](const Tensor& grad_out) {
                return evenly_distribute(grad_out, x.get(), result.get());
              }}});
@@ -113,7 +77,7 @@ std::tuple<Tensor, Tensor> extreme(const Tensor& input, int64_t dim, bool keepdi
   auto [values, indices] =
       largest ? kernels::max(input, dim, keepdim) : kernels::min(input, dim, keepdim);
   if (needs_grad(input))
-    record(values, largest ? autograd::OpKind::MaxBackward0 : autograd::OpKind::MinBackward0,
+    record(values, largest ? OpKind::MaxBackward0 : OpKind::MinBackward0,
            {{input, [indices = SavedTensor(indices), shape = input.shape(), dim,
                      keepdim](const Tensor& grad_out) {
                return to_picked(grad_out, indices.get(), shape, dim, keepdim);
@@ -122,6 +86,34 @@ std::tuple<Tensor, Tensor> extreme(const Tensor& input, int64_t dim, bool keepdi
 }
 
 }  // namespace
+
+Tensor sum(const Tensor& input, const std::vector<int64_t>& dims, bool keepdim) {
+  return record_spread(kernels::sum(input, dims, keepdim), input, dims, keepdim,
+                       dims.empty() ? OpKind::SumBackward0 : OpKind::SumBackward1,
+                       /*by_count=*/false);
+}
+
+Tensor mean(const Tensor& input, const std::vector<int64_t>& dims, bool keepdim) {
+  return record_spread(kernels::mean(input, dims, keepdim), input, dims, keepdim,
+                       dims.empty() ? OpKind::MeanBackward0 : OpKind::MeanBackward1,
+                       /*by_count=*/true);
+}
+
+Tensor var(const Tensor& input, const std::vector<int64_t>& dims, bool unbiased, bool keepdim) {
+  Tensor out = kernels::var(input, dims, unbiased, keepdim);
+  if (needs_grad(input)) {
+    const double dof =
+        static_cast<double>(kernels::reduced_dims(input.shape(), dims, "var").count) - unbiased;
+    record(out, OpKind::VarBackward0,
+           {{input, [x = SavedTensor(input), dims, keepdim, dof](const Tensor& grad_out) {
+               // d var / dx = 2 (x - mean) / (N - correction)
+               const Tensor self = x.get();
+               return (2.0 / dof) * unsqueeze_reduced(grad_out, self.shape(), dims, keepdim) *
+                      (self - self.mean(dims, true));
+             }}});
+  }
+  return out;
+}
 
 Tensor max(const Tensor& input) {
   return extreme(input, /*largest=*/true);
@@ -134,18 +126,6 @@ std::tuple<Tensor, Tensor> max(const Tensor& input, int64_t dim, bool keepdim) {
 }
 std::tuple<Tensor, Tensor> min(const Tensor& input, int64_t dim, bool keepdim) {
   return extreme(input, dim, keepdim, /*largest=*/false);
-}
-Tensor argmax(const Tensor& input) {
-  return kernels::argmax(input);
-}
-Tensor argmin(const Tensor& input) {
-  return kernels::argmin(input);
-}
-Tensor argmax(const Tensor& input, int64_t dim, bool keepdim) {
-  return kernels::argmax(input, dim, keepdim);
-}
-Tensor argmin(const Tensor& input, int64_t dim, bool keepdim) {
-  return kernels::argmin(input, dim, keepdim);
 }
 
 Tensor Tensor::sum() const {

@@ -33,16 +33,34 @@ auto reshape_to(Shape input_shape) {
   };
 }
 
-// The backward of ops that pick some of the elements: d(picked) / d(input) puts the gradient
-// where the elements were picked from, in a zero tensor. pick(t) picks from t what the op
-// picked from its input.
+// A view op that picks some of input's elements, pick(t) picking the same from any t of input's
+// shape: d(picked) / d(input) puts the gradient where the elements were picked from, in zeros.
 template <typename Pick>
-auto scatter_into_zeros(const Tensor& input, Pick pick) {
-  return [input_shape = input.shape(), dtype = input.dtype(), pick](const Tensor& grad_out) {
-    Tensor grad_input = zeros(input_shape, dtype);
-    kernels::copy_(pick(grad_input), grad_out);
-    return grad_input;
-  };
+Tensor picking_view(const Tensor& input, OpKind kind, Pick pick) {
+  return view_op(
+      pick(input), input, kind,
+      [input_shape = input.shape(), dtype = input.dtype(), pick](const Tensor& grad_out) {
+        Tensor grad_input = zeros(input_shape, dtype);
+        kernels::copy_(pick(grad_input), grad_out);
+        return grad_input;
+      });
+}
+
+// A transpose is its own inverse. `kind` is what PyTorch records: .T records a permute.
+Tensor transpose_named(const Tensor& input, int64_t dim0, int64_t dim1, OpKind kind) {
+  return view_op(kernels::transpose(input, dim0, dim1), input, kind,
+                 [dim0, dim1](const Tensor& grad_out) { return grad_out.transpose(dim0, dim1); });
+}
+
+template <typename Triangle>
+Tensor triangle_op(const Tensor& input, int64_t diagonal, OpKind kind, Triangle triangle) {
+  Tensor out = triangle(input, diagonal);
+  if (needs_grad(input))
+    // The kept elements pass their gradient through; the zeroed ones get none.
+    record(out, kind, {{input, [diagonal, triangle](const Tensor& grad_out) {
+                          return triangle(grad_out, diagonal);
+                        }}});
+  return out;
 }
 }  // namespace
 
@@ -55,14 +73,6 @@ Tensor Tensor::reshape(const Shape& shape) const {
   // PyTorch's rule: a view when the strides allow one, otherwise a copy.
   return kernels::is_viewable(*this, shape) ? view(shape) : contiguous().view(shape);
 }
-
-namespace {
-// A transpose is its own inverse. `kind` is what PyTorch records: .T records a permute.
-Tensor transpose_named(const Tensor& input, int64_t dim0, int64_t dim1, OpKind kind) {
-  return view_op(kernels::transpose(input, dim0, dim1), input, kind,
-                 [dim0, dim1](const Tensor& grad_out) { return grad_out.transpose(dim0, dim1); });
-}
-}  // namespace
 
 Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
   return transpose_named(*this, dim0, dim1, OpKind::TransposeBackward0);
@@ -122,39 +132,22 @@ Tensor Tensor::expand(const Shape& shape) const {
 }
 
 Tensor Tensor::select(int64_t dim, int64_t index) const {
-  return view_op(kernels::select(*this, dim, index), *this, OpKind::SelectBackward0,
-                 scatter_into_zeros(*this, [dim, index](const Tensor& t) {
-                   return kernels::select(t, dim, index);
-                 }));
+  return picking_view(*this, OpKind::SelectBackward0,
+                      [dim, index](const Tensor& t) { return kernels::select(t, dim, index); });
 }
 
 Tensor Tensor::slice(int64_t dim, int64_t start, int64_t end, int64_t step) const {
-  return view_op(kernels::slice(*this, dim, start, end, step), *this, OpKind::SliceBackward0,
-                 scatter_into_zeros(*this, [dim, start, end, step](const Tensor& t) {
-                   return kernels::slice(t, dim, start, end, step);
-                 }));
+  return picking_view(*this, OpKind::SliceBackward0, [dim, start, end, step](const Tensor& t) {
+    return kernels::slice(t, dim, start, end, step);
+  });
 }
 
 Tensor Tensor::narrow(int64_t dim, int64_t start, int64_t length) const {
   // PyTorch records a narrow as the slice it is.
-  return view_op(kernels::narrow(*this, dim, start, length), *this, OpKind::SliceBackward0,
-                 scatter_into_zeros(*this, [dim, start, length](const Tensor& t) {
-                   return kernels::narrow(t, dim, start, length);
-                 }));
+  return picking_view(*this, OpKind::SliceBackward0, [dim, start, length](const Tensor& t) {
+    return kernels::narrow(t, dim, start, length);
+  });
 }
-
-namespace {
-template <typename Triangle>
-Tensor triangle_op(const Tensor& input, int64_t diagonal, OpKind kind, Triangle triangle) {
-  Tensor out = triangle(input, diagonal);
-  if (needs_grad(input))
-    // The kept elements pass their gradient through; the zeroed ones get none.
-    record(out, kind, {{input, [diagonal, triangle](const Tensor& grad_out) {
-                          return triangle(grad_out, diagonal);
-                        }}});
-  return out;
-}
-}  // namespace
 
 Tensor Tensor::triu(int64_t diagonal) const {
   return triangle_op(*this, diagonal, OpKind::TriuBackward0, kernels::triu);

@@ -10,27 +10,23 @@ namespace mg {
 
 using autograd::needs_grad;
 using autograd::OpKind;
+using autograd::Reads;
 using autograd::record;
+using autograd::record_unary;
 using autograd::SavedTensor;
 
 Tensor softmax(const Tensor& input, int64_t dim) {
-  Tensor out = kernels::softmax(input, dim);
-  if (needs_grad(input))
-    record(out, OpKind::SoftmaxBackward0,
-           {{input, [result = SavedTensor(out), dim](const Tensor& grad_out) {
-               return kernels::softmax_backward(grad_out, result.get(), dim);
-             }}});
-  return out;
+  return record_unary(kernels::softmax(input, dim), OpKind::SoftmaxBackward0, input, Reads::Result,
+                      [dim](const Tensor& grad_out, const Tensor& y) {
+                        return kernels::softmax_backward(grad_out, y, dim);
+                      });
 }
 
 Tensor log_softmax(const Tensor& input, int64_t dim) {
-  Tensor out = kernels::log_softmax(input, dim);
-  if (needs_grad(input))
-    record(out, OpKind::LogSoftmaxBackward0,
-           {{input, [result = SavedTensor(out), dim](const Tensor& grad_out) {
-               return kernels::log_softmax_backward(grad_out, result.get(), dim);
-             }}});
-  return out;
+  return record_unary(kernels::log_softmax(input, dim), OpKind::LogSoftmaxBackward0, input,
+                      Reads::Result, [dim](const Tensor& grad_out, const Tensor& y) {
+                        return kernels::log_softmax_backward(grad_out, y, dim);
+                      });
 }
 
 // The mask is not differentiable; the saved result gives the gradient, as for softmax.

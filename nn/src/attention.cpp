@@ -18,9 +18,11 @@ void check_input(const char* module, const Tensor& x, int64_t d_in) {
         x.shape());
 }
 
-// softmax(attn_scores / sqrt(d_k)) over the keys, d_k being the keys' last dim.
-Tensor scaled_softmax(const Tensor& attn_scores, int64_t d_k) {
-  return softmax(attn_scores / std::sqrt(static_cast<double>(d_k)), -1);
+// The book's context vectors: softmax(queries @ keys^T / sqrt(d_k)) @ values over the keys, d_k
+// being the keys' last dim.
+Tensor self_attention(const Tensor& queries, const Tensor& keys, const Tensor& values) {
+  const Tensor attn_scores = queries.matmul(keys.transpose(-2, -1));
+  return softmax(attn_scores / std::sqrt(static_cast<double>(keys.size(-1))), -1).matmul(values);
 }
 
 int64_t head_dim_of(int64_t d_out, int64_t num_heads) {
@@ -75,9 +77,7 @@ Tensor SelfAttentionV1::forward(const Tensor& x) const {
   const Tensor keys = x.matmul(W_key);
   const Tensor queries = x.matmul(W_query);
   const Tensor values = x.matmul(W_value);
-  const Tensor attn_scores = queries.matmul(keys.transpose(-2, -1));
-  const Tensor attn_weights = scaled_softmax(attn_scores, keys.size(-1));
-  return attn_weights.matmul(values);
+  return self_attention(queries, keys, values);
 }
 
 SelfAttentionV2::SelfAttentionV2(int64_t d_in, int64_t d_out, bool qkv_bias)
@@ -96,9 +96,7 @@ Tensor SelfAttentionV2::forward(const Tensor& x) const {
   const Tensor keys = W_key(x);
   const Tensor queries = W_query(x);
   const Tensor values = W_value(x);
-  const Tensor attn_scores = queries.matmul(keys.transpose(-2, -1));
-  const Tensor attn_weights = scaled_softmax(attn_scores, keys.size(-1));
-  return attn_weights.matmul(values);
+  return self_attention(queries, keys, values);
 }
 
 CausalAttention::CausalAttention(int64_t d_in, int64_t d_out, int64_t context_length,

@@ -13,10 +13,14 @@
 namespace mg::kernels {
 
 // How BLAS reads a [rows, cols] matrix in row-major terms: element (r, c) sits at
-// data[r * ld + c] when NoTrans, at data[c * ld + r] when Trans (a transposed view).
+// data[offset(r, c)], r * ld + c when NoTrans, c * ld + r when Trans (a transposed view).
 struct BlasMatrix {
   CBLAS_TRANSPOSE trans;
   int64_t ld;
+
+  int64_t offset(int64_t r, int64_t c) const {
+    return trans == CblasNoTrans ? r * ld + c : c * ld + r;
+  }
 };
 
 // c[m, n] = alpha * a[m, k] @ b[k, n] + beta * c, c row-major with leading dim ldc: one BLAS

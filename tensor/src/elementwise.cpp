@@ -3,7 +3,6 @@
 #include <cmath>
 #include <functional>
 #include <iterator>
-#include <string>
 #include <type_traits>
 
 #include "elementwise_loops.h"

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <string>
 #include <tuple>
 #include <utility>
 
@@ -68,8 +67,8 @@ void for_each_output_row(const Tensor& out,
     if (out.is_contiguous() &&
         ((inputs[k]->shape() == shape && inputs[k]->strides() == out.strides()) && ...))
       return detail::for_each_contiguous_chunk(out.numel(), offsets, kGrainSize, rows);
-    detail::parallel_for_each_row<N>(shape, {out.strides(), strides_in(*inputs[k], shape)...},
-                                     offsets, rows);
+    detail::for_each_row_in_chunks<N>(shape, {out.strides(), strides_in(*inputs[k], shape)...},
+                                      offsets, kGrainSize, rows);
   };
   walk(std::index_sequence_for<in_t...>{});
 }

@@ -5,7 +5,6 @@
 #include <array>
 #include <cmath>
 #include <limits>
-#include <string>
 #include <type_traits>
 
 #include "elementwise_loops.h"

@@ -71,18 +71,6 @@ int64_t part_size(int64_t length, int64_t products) {
   return ((length + parts - 1) / parts + 15) / 16 * 16;
 }
 
-// A view of `rows` rows of `matrix` as BLAS reads it, from row `first` on.
-template <typename T>
-const T* from_row(const T* matrix, const BlasMatrix& layout, int64_t first) {
-  return matrix + first * (layout.trans == CblasNoTrans ? layout.ld : 1);
-}
-
-// A view of the columns of `matrix` from column `first` on.
-template <typename T>
-const T* from_column(const T* matrix, const BlasMatrix& layout, int64_t first) {
-  return matrix + first * (layout.trans == CblasNoTrans ? 1 : layout.ld);
-}
-
 // c[m, n] = a[m, k] @ b[k, n], c row-major with leading dim ldc, in parts on the pool. All sizes
 // are positive.
 template <typename T>
@@ -92,13 +80,13 @@ void gemm(const BlasMatrix& a_layout, const BlasMatrix& b_layout, int64_t m, int
   get_num_threads();  // starts the pool, which holds OpenBLAS at one thread
   if (m >= n) {
     parallel_for(0, m, part_size(m, products), [&](int64_t first, int64_t last) {
-      gemm_overwrite(a_layout, b_layout, last - first, n, k, T(1), from_row(a, a_layout, first), b,
+      gemm_overwrite(a_layout, b_layout, last - first, n, k, T(1), a + a_layout.offset(first, 0), b,
                      c + first * ldc, ldc);
     });
   } else {
     parallel_for(0, n, part_size(n, products), [&](int64_t first, int64_t last) {
-      gemm_overwrite(a_layout, b_layout, m, last - first, k, T(1), a,
-                     from_column(b, b_layout, first), c + first, ldc);
+      gemm_overwrite(a_layout, b_layout, m, last - first, k, T(1), a, b + b_layout.offset(0, first),
+                     c + first, ldc);
     });
   }
 }

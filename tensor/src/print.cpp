@@ -61,7 +61,7 @@ class ElementFormatter {
                    const PrintOptions& options)
       : dtype_(dtype), precision_(options.precision) {
     if (!is_floating_point(dtype)) {
-      for (double value : shown_values) max_width_ = std::max(max_width_, python_str(value).size());
+      for (double value : shown_values) max_width_ = std::max(max_width_, text(value).size());
       return;
     }
     std::vector<double> nonzero_finite;
@@ -80,33 +80,21 @@ class ElementFormatter {
     const bool wide_range = max_abs / min_abs > 1000.0 || max_abs > 1.0e8;
     sci_mode_ = int_mode_ ? wide_range : wide_range || min_abs < 1.0e-4;
 
-    for (double value : nonzero_finite) {
-      const size_t width = sci_mode_   ? scientific(value, precision_).size()
-                           : int_mode_ ? fixed(value, 0).size() + 1  // room for the "."
-                                       : fixed(value, precision_).size();
-      max_width_ = std::max(max_width_, width);
-    }
+    for (double value : nonzero_finite) max_width_ = std::max(max_width_, text(value).size());
     if (options.sci_mode) sci_mode_ = *options.sci_mode;
   }
 
   size_t width() const { return max_width_; }
-
-  std::string format(double value) const {
-    if (!is_floating_point(dtype_)) return pad_left(python_str(value), max_width_);
-    if (sci_mode_) return pad_left(scientific(value, precision_), max_width_);
-    if (int_mode_) {
-      std::string text = fixed(value, 0);
-      if (std::isfinite(value)) text += '.';
-      return pad_left(text, max_width_);
-    }
-    return pad_left(fixed(value, precision_), max_width_);
-  }
+  std::string format(double value) const { return pad_left(text(value), max_width_); }
 
  private:
-  // Python's str() of an int or a bool element.
-  std::string python_str(double value) const {
+  // One element in the chosen format, unpadded; an int or a bool as Python's str() writes it.
+  std::string text(double value) const {
     if (dtype_ == kBool) return value != 0 ? "True" : "False";
-    return std::to_string(static_cast<int64_t>(value));
+    if (!is_floating_point(dtype_)) return std::to_string(static_cast<int64_t>(value));
+    if (sci_mode_) return scientific(value, precision_);
+    if (int_mode_) return fixed(value, 0) + (std::isfinite(value) ? "." : "");
+    return fixed(value, precision_);
   }
 
   Dtype dtype_;

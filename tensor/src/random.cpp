@@ -26,14 +26,6 @@ uint64_t Generator::random64() {
   return (hi << 32) | lo;
 }
 
-float Generator::uniform32() {
-  return static_cast<float>(random() & 0xFFFFFF) * 0x1p-24f;
-}
-
-double Generator::uniform64() {
-  return static_cast<double>(random64() & ((uint64_t{1} << 53) - 1)) * 0x1p-53;
-}
-
 double Generator::normal64() {
   if (next_normal_) {
     const double sample = *next_normal_;

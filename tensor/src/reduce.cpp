@@ -173,6 +173,18 @@ Tensor integer_sum(const Tensor& input, const ReducedDims& reduction, bool keepd
   return result;
 }
 
+// Welford's update, in double as PyTorch's WelfordOps: the mean and the sum of squared
+// deviations m2 of the elements seen so far.
+struct Welford {
+  double mean = 0, m2 = 0, n = 0;
+  void add(double x) {
+    const double delta = x - mean;
+    n += 1;
+    mean += delta / n;
+    m2 += delta * (x - mean);
+  }
+};
+
 }  // namespace
 
 Tensor sum(const Tensor& input, const Dims& dims, bool keepdim) {
@@ -223,22 +235,6 @@ Tensor mean(const Tensor& input, const Dims& dims, bool keepdim) {
   });
   return result;
 }
-
-namespace {
-
-// Welford's update, in double as PyTorch's WelfordOps: the mean and the sum of squared
-// deviations m2 of the elements seen so far.
-struct Welford {
-  double mean = 0, m2 = 0, n = 0;
-  void add(double x) {
-    const double delta = x - mean;
-    n += 1;
-    mean += delta / n;
-    m2 += delta * (x - mean);
-  }
-};
-
-}  // namespace
 
 Tensor var(const Tensor& input, const Dims& dims, bool unbiased, bool keepdim) {
   const ReducedDims reduction = reduced_dims(input.shape(), dims, "var");

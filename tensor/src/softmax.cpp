@@ -270,18 +270,15 @@ void check_grad_out(const char* op, const Tensor& grad_out, const Tensor& output
         " but the output is ", dtype_name(output.dtype()));
 }
 
-void check_mask(const char* op, const Tensor& mask, const Shape& shape) {
-  check(broadcasts_to(mask.shape(), shape), op, ": mask of shape ", mask.shape(),
-        " cannot be broadcast to the input's shape ", shape);
-}
-
-// mask (any dtype, nonzero is true) broadcast to `shape`, row by row of shape's last dim:
-// row(r)[i] != 0 says that element i of row r is masked out. The mask's rows are made contiguous
-// bools first (a copy of the size of the mask, not of `shape`), so that the kernels read them as
-// plain arrays, of bytes, since GCC 12 does not vectorise loads of bool.
+// mask (any dtype, nonzero is true) broadcast to `shape` (checked, naming op), row by row of
+// shape's last dim: row(r)[i] != 0 says that element i of row r is masked out. The mask's rows are
+// made contiguous bools first (a copy of the size of the mask, not of `shape`), so that the kernels
+// read them as plain arrays, of bytes, since GCC 12 does not vectorise loads of bool.
 class MaskRows {
  public:
-  MaskRows(const Tensor& mask, const Shape& shape) {
+  MaskRows(const char* op, const Tensor& mask, const Shape& shape) {
+    check(broadcasts_to(mask.shape(), shape), op, ": mask of shape ", mask.shape(),
+          " cannot be broadcast to the input's shape ", shape);
     const Shape rows_shape = shape.empty() ? Shape{1} : shape;  // a 0-dim input is one row
     Shape widened = mask.dim() == 0 ? Shape{1} : mask.shape();
     widened.back() = rows_shape.back();
@@ -315,8 +312,7 @@ Tensor softmax_backward(const Tensor& grad_out, const Tensor& output, int64_t di
 // PyTorch's three ops, masked_fill_(mask, -inf), then / divisor (a true division in float, as
 // for a Python float), then softmax, in one pass per row, each row's arithmetic that of softmax.
 Tensor masked_softmax(const Tensor& input, const Tensor& mask, double divisor) {
-  check_mask("masked_softmax", mask, input.shape());
-  const MaskRows mask_rows(mask, input.shape());
+  const MaskRows mask_rows("masked_softmax", mask, input.shape());
   const auto kernel = [&](const Slices& s, int64_t first, int64_t count, const auto* x, auto* y) {
     using T = std::remove_const_t<std::remove_pointer_t<decltype(x)>>;
     // One row of masked and divided scores, apart from y: softmax's loops vectorise only when
@@ -339,9 +335,8 @@ Tensor masked_softmax(const Tensor& input, const Tensor& mask, double divisor) {
 // masked_fill(mask, 0).
 Tensor masked_softmax_backward(const Tensor& grad_out, const Tensor& output, const Tensor& mask,
                                double divisor) {
-  check_mask("masked_softmax_backward", mask, output.shape());
+  const MaskRows mask_rows("masked_softmax_backward", mask, output.shape());
   check_grad_out("masked_softmax_backward", grad_out, output);
-  const MaskRows mask_rows(mask, output.shape());
   const auto kernel = [&](const Slices& s, int64_t first, int64_t count, const auto* dout,
                           const auto* y, auto* dinp) {
     using T = std::remove_pointer_t<decltype(dinp)>;

@@ -4,7 +4,6 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 
 #include "minigrad/tensor/parallel.h"
 #include "minigrad/tensor/shape.h"
@@ -82,9 +81,8 @@ MergedDims<N> merge_dims(const Shape& shape, const std::array<Shape, N>& strides
 }
 
 // Calls row(offsets, n, row_strides) for the rows, or parts of rows, that hold elements
-// [begin, end) of dims in row-major order: operand k's part sits at offsets[k],
-// offsets[k] + row_strides[k], ... An odometer over the outer dims keeps this iterative for any
-// rank.
+// [begin, end) of dims in row-major order, operand k's at offsets[k], offsets[k] + row_strides[k],
+// and so on. An odometer over the outer dims keeps this iterative for any rank.
 template <size_t N, typename Row>
 void walk_rows(const MergedDims<N>& dims, std::array<int64_t, N> offsets, int64_t begin,
                int64_t end, Row& row) {
@@ -162,20 +160,6 @@ void for_each_row_in_chunks(const Shape& shape, const std::array<Shape, N>& stri
   const MergedDims<N> dims = merge_dims(shape, strides);
   parallel_for(0, numel(dims.sizes), grain,
                [&](int64_t begin, int64_t end) { walk_rows(dims, offsets, begin, end, row); });
-}
-
-// Each innermost row in row-major order, on this thread.
-template <size_t N, typename Row>
-void for_each_row(const Shape& shape, const std::array<Shape, N>& strides,
-                  const std::array<int64_t, N>& offsets, Row row) {
-  for_each_row_in_chunks(shape, strides, offsets, std::numeric_limits<int64_t>::max(), row);
-}
-
-// For kernels whose every element is computed on its own: chunks of kGrainSize elements.
-template <size_t N, typename Row>
-void parallel_for_each_row(const Shape& shape, const std::array<Shape, N>& strides,
-                           const std::array<int64_t, N>& offsets, Row row) {
-  for_each_row_in_chunks(shape, strides, offsets, kGrainSize, row);
 }
 
 }  // namespace mg::detail

@@ -83,8 +83,8 @@ TEST(InPlace, WritesFreeTheirGraph) {
     const Tensor row = buffer[1];
     buffer[0] = w * 2.0;
     buffer[1] = buffer[0] * 3.0;  // reads one view of the base while writing another
-    buffer_node = autograd::meta_of(buffer)->grad_fn();
-    row_node = autograd::meta_of(row)->grad_fn();
+    buffer_node = autograd::meta_of(buffer)->refresh_view_history();
+    row_node = autograd::meta_of(row)->refresh_view_history();
     // A leaf taken as a view of a tensor that it is then written into.
     Tensor scratch = zeros({2});
     Tensor leaf_view = scratch[0];

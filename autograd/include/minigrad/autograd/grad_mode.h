@@ -3,9 +3,13 @@
 namespace mg {
 
 // Whether ops record the graph, per thread, as torch.is_grad_enabled().
-struct GradMode {
-  static bool is_enabled();
-  static void set_enabled(bool enabled);
+class GradMode {
+ public:
+  static bool is_enabled() { return enabled_; }
+  static void set_enabled(bool enabled) { enabled_ = enabled; }
+
+ private:
+  static inline thread_local bool enabled_ = true;
 };
 
 // No graph is built while one is alive (torch.no_grad()); restores the previous mode on exit.
@@ -21,9 +25,13 @@ class NoGradGuard {
 };
 
 // Whether backward checks every gradient it computes, per thread (torch.is_anomaly_enabled()).
-struct AnomalyMode {
-  static bool is_enabled();
-  static void set_enabled(bool enabled);
+class AnomalyMode {
+ public:
+  static bool is_enabled() { return enabled_; }
+  static void set_enabled(bool enabled) { enabled_ = enabled; }
+
+ private:
+  static inline thread_local bool enabled_ = false;
 };
 
 // While one is alive, backward throws at the first node that returns a gradient holding NaN or

@@ -8,7 +8,6 @@
 #include <span>
 #include <string>
 #include <type_traits>
-#include <vector>
 
 #include "minigrad/autograd/grad_mode.h"
 #include "minigrad/autograd/op_kind.h"
@@ -31,7 +30,7 @@ struct Region {
 struct ViewOf {
   std::shared_ptr<TensorImpl> base;
   Region region;
-  uint64_t version = 0;  // the storage's version when the view's grad_fn was last made
+  uint64_t version = 0;  // the storage's version when the view's history was last refreshed
 };
 
 // A tensor's autograd state. A leaf that requires grad keeps its gradient here; a result of an
@@ -41,27 +40,29 @@ struct AutogradMeta final : AutogradMetaInterface {
   bool leaf_requires_grad = false;
   Tensor grad;
 
-  // The node that made this tensor, brought up to date first: a view whose storage was written
-  // since its node was made, or whose base has required grad only since, gets a fresh one,
-  // AsStridedBackward0 into its base's current history, as in PyTorch. Not const, as it may
-  // record that node: ops call it where they take an input's history (make_node, the engine's
-  // root, an in-place write), and the questions below are answered without it.
-  const std::shared_ptr<Node>& grad_fn();
+  // The node that made this tensor, as last recorded: a view's may be stale until refreshed.
+  const std::shared_ptr<Node>& grad_fn() const { return grad_fn_; }
   void set_grad_fn(std::shared_ptr<Node> node) { grad_fn_ = std::move(node); }
+  // The step an op takes before it uses this tensor's history (make_node, the engine's root): a
+  // view whose storage was written since its node was made, or whose base has required grad only
+  // since, gets a fresh node, AsStridedBackward0 into its base's current history, as in PyTorch.
+  // Returns grad_fn(), now up to date. The questions below are answered without it.
+  const std::shared_ptr<Node>& refresh_view_history();
 
   const ViewOf* view_of() const { return view_ ? &*view_ : nullptr; }  // null unless a view
   void set_view_of(std::optional<ViewOf> view) { view_ = std::move(view); }
 
-  bool has_history() const;  // whether grad_fn() is, or will be, a node: the tensor is no leaf
+  // Whether grad_fn() is, or refresh_view_history() will make, a node: the tensor is no leaf.
+  bool has_history() const;
   bool requires_grad() const override { return leaf_requires_grad || has_history(); }
-  // The name of the node grad_fn() gives, which it may have yet to make.
+  // The name of the node refresh_view_history() gives, which it may have yet to make.
   std::string grad_fn_name() const override;
 
  private:
-  bool needs_fresh_history() const;  // the view case of grad_fn(), which makes a node
+  bool needs_fresh_history() const;  // whether refresh_view_history() makes a node
 
   std::shared_ptr<Node> grad_fn_;
-  std::optional<ViewOf> view_;  // its version moves on when grad_fn() brings the node up to date
+  std::optional<ViewOf> view_;  // its version moves on when the view's history is refreshed
 };
 
 // Gradient of one input from the gradient of the op's result: the lambda an op writes beside its
@@ -93,15 +94,8 @@ class GradFormula {
   GradFormula(GradFormula&& other) noexcept : ops_(other.ops_) {
     if (ops_) ops_->move(buffer_, other.buffer_);
   }
-  GradFormula& operator=(const GradFormula& other) {
-    if (this == &other) return *this;
-    reset();
-    if (other.ops_) other.ops_->copy(buffer_, other.buffer_);
-    ops_ = other.ops_;
-    return *this;
-  }
-  GradFormula& operator=(GradFormula&& other) noexcept {
-    if (this == &other) return *this;
+  // Copy and move assignment in one: `other` is already a copy, or the moved source's contents.
+  GradFormula& operator=(GradFormula other) noexcept {
     reset();
     if (other.ops_) other.ops_->move(buffer_, other.buffer_);
     ops_ = other.ops_;
@@ -208,6 +202,20 @@ void record(Tensor& result, OpKind kind, std::span<InputGrad> inputs);
 template <size_t N>
 void record(Tensor& result, OpKind kind, InputGrad (&&inputs)[N]) {
   record(result, kind, std::span<InputGrad>(inputs));
+}
+
+// Which tensor record_unary saves for a gradient formula: some derivatives are cheaper from the
+// op's result (exp, tanh, softmax) than from its input.
+enum class Reads { Input, Result };
+// out, the result of an op on `input` alone, recorded as `kind` when input needs grad, with the
+// gradient formula(grad_out, saved) of the saved input or result.
+template <typename Formula>
+Tensor record_unary(Tensor out, OpKind kind, const Tensor& input, Reads reads, Formula formula) {
+  if (needs_grad(input))
+    record(out, kind,
+           {{input, [saved = SavedTensor(reads == Reads::Result ? out : input),
+                     formula](const Tensor& grad_out) { return formula(grad_out, saved.get()); }}});
+  return out;
 }
 
 AutogradMeta* meta_of(const Tensor& tensor);  // null when the tensor has no autograd state

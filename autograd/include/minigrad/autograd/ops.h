@@ -5,6 +5,7 @@
 #include <tuple>
 #include <vector>
 
+#include "minigrad/tensor/reduce.h"
 #include "minigrad/tensor/tensor.h"
 
 // Differentiable ops as free functions, named as in PyTorch; each also exists as a Tensor method
@@ -52,15 +53,14 @@ Tensor var(const Tensor& input, const std::vector<int64_t>& dims = {}, bool unbi
            bool keepdim = false);
 // Over all elements (a 0-dim result; the gradient is shared evenly by the elements equal to it),
 // or along a dim: values and int64 indices, `auto [values, indices] = mg::max(x, 1);` (the
-// gradient goes to the element each index picked). argmax/argmin never require grad.
+// gradient goes to the element each index picked). argmax/argmin, whose indices never require
+// grad, are the kernels themselves (minigrad/tensor/reduce.h).
 Tensor max(const Tensor& input);
 Tensor min(const Tensor& input);
 std::tuple<Tensor, Tensor> max(const Tensor& input, int64_t dim, bool keepdim = false);
 std::tuple<Tensor, Tensor> min(const Tensor& input, int64_t dim, bool keepdim = false);
-Tensor argmax(const Tensor& input);
-Tensor argmin(const Tensor& input);
-Tensor argmax(const Tensor& input, int64_t dim, bool keepdim = false);
-Tensor argmin(const Tensor& input, int64_t dim, bool keepdim = false);
+using kernels::argmax;
+using kernels::argmin;
 
 Tensor matmul(const Tensor& a, const Tensor& b);
 // x @ weight^T + bias over the last dim of x (any rank >= 1), as torch.nn.functional.linear: one

@@ -29,9 +29,8 @@ enum class BinaryOp { Add, Sub, Mul, Div };
 std::string_view binary_op_name(BinaryOp op);  // "add", "sub", "mul", "div"
 
 // a op b: a new contiguous tensor of the broadcast shape and result_dtype(a, b), or float32 when
-// that is an integer or bool dtype and op is Div (true division, as PyTorch's /). Two bool
-// tensors add as logical or and multiply as logical and; sub with a bool operand throws, as in
-// PyTorch.
+// that is an integer or bool dtype and op is Div (true division, as PyTorch's /). Two bool tensors
+// add as logical or and multiply as logical and; sub with a bool operand throws, as in PyTorch.
 Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b);
 // self op= other, in place (add_, sub_, ...): other must broadcast to self's shape. Computes in
 // result_dtype(self, other) and stores in self's dtype, as PyTorch does; throws when that would

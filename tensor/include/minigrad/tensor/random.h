@@ -25,9 +25,11 @@ class Generator {
   // Two draws a then b, combined as (a << 32) | b.
   uint64_t random64();
   // at::uniform_real_distribution<float>(0, 1): the low 24 bits of one draw, times 2^-24.
-  float uniform32();
+  float uniform32() { return static_cast<float>(random() & 0xFFFFFF) * 0x1p-24f; }
   // at::uniform_real_distribution<double>(0, 1): the low 53 bits of random64(), times 2^-53.
-  double uniform64();
+  double uniform64() {
+    return static_cast<double>(random64() & ((uint64_t{1} << 53) - 1)) * 0x1p-53;
+  }
   // at::normal_distribution<double>(0, 1): Box-Muller on two uniform64() draws; returns the
   // cosine sample and caches the sine sample, which the next call returns without drawing.
   double normal64();

@@ -47,8 +47,6 @@ class ShapeVector {
 
   int64_t& operator[](size_t d) { return data()[d]; }
   const int64_t& operator[](size_t d) const { return data()[d]; }
-  int64_t& front() { return data()[0]; }
-  const int64_t& front() const { return data()[0]; }
   int64_t& back() { return data()[size_ - 1]; }
   const int64_t& back() const { return data()[size_ - 1]; }
 
@@ -70,7 +68,6 @@ class ShapeVector {
     }
     size_ = count;
   }
-  void clear() { resize(0); }
   void push_back(int64_t value) {
     if (size_ < kInlineDims) {  // the common case, kept small enough to inline
       inline_[size_++] = value;
@@ -78,7 +75,6 @@ class ShapeVector {
     }
     resize(size_ + 1, value);
   }
-  void pop_back() { resize(size_ - 1); }
 
   iterator insert(const_iterator position, int64_t value) {
     const int64_t at = value;  // read before resizing: value may be one of the sizes
