@@ -11,7 +11,6 @@ namespace mg {
 using autograd::needs_grad;
 using autograd::OpKind;
 using autograd::Reads;
-using autograd::record;
 using autograd::record_unary;
 using autograd::SavedTensor;
 
