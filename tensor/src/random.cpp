@@ -20,12 +20,6 @@ void Generator::manual_seed(uint64_t seed) {
   next_normal_.reset();
 }
 
-uint64_t Generator::random64() {
-  const uint64_t hi = random();
-  const uint64_t lo = random();
-  return (hi << 32) | lo;
-}
-
 double Generator::normal64() {
   if (next_normal_) {
     const double sample = *next_normal_;
@@ -87,6 +81,35 @@ void box_muller_16(double* data, double mean, double std) {
   }
 }
 
+// MKL's vslNewStream(VSL_BRNG_MCG31, seed) + viRngBernoulli, seeded by one random() draw:
+// x0 = seed mod m (0 becomes 1), u_i = x_i / m, x_{i+1} = a * x_i mod m; keep when u_i < q.
+// Calls keep(i, kept) for i = 0, 1, ..., n - 1.
+template <typename Keep>
+void draw_keep_mask_mkl(int64_t n, double keep_prob, Generator& gen, Keep keep) {
+  constexpr uint64_t m = 0x7FFFFFFF;  // 2^31 - 1
+  constexpr uint64_t a = 1132489760;
+  uint64_t x = gen.random() % m;
+  if (x == 0) x = 1;
+  for (int64_t i = 0; i < n; ++i) {
+    keep(i, static_cast<double>(x) / m < keep_prob);
+    x = a * x % m;
+  }
+}
+
+// at::bernoulli_distribution<double>: one uniform64() per element.
+template <typename Keep>
+void draw_keep_mask_default(int64_t n, double keep_prob, Generator& gen, Keep keep) {
+  for (int64_t i = 0; i < n; ++i) keep(i, gen.uniform64() < keep_prob);
+}
+
+auto into_bytes(uint8_t* keep) {
+  return [keep](int64_t i, bool kept) { keep[i] = kept; };
+}
+// words must start cleared.
+auto into_bits(uint64_t* words) {
+  return [words](int64_t i, bool kept) { words[i >> 6] |= uint64_t{kept} << (i & 63); };
+}
+
 }  // namespace
 
 template <typename T>
@@ -121,39 +144,6 @@ void normal_fill(T* data, int64_t n, double mean, double std, Generator& gen) {
 }
 template void normal_fill(float*, int64_t, double, double, Generator&);
 template void normal_fill(double*, int64_t, double, double, Generator&);
-
-namespace {
-
-// MKL's vslNewStream(VSL_BRNG_MCG31, seed) + viRngBernoulli, seeded by one random() draw:
-// x0 = seed mod m (0 becomes 1), u_i = x_i / m, x_{i+1} = a * x_i mod m; keep when u_i < q.
-// Calls keep(i, kept) for i = 0, 1, ..., n - 1.
-template <typename Keep>
-void draw_keep_mask_mkl(int64_t n, double keep_prob, Generator& gen, Keep keep) {
-  constexpr uint64_t m = 0x7FFFFFFF;  // 2^31 - 1
-  constexpr uint64_t a = 1132489760;
-  uint64_t x = gen.random() % m;
-  if (x == 0) x = 1;
-  for (int64_t i = 0; i < n; ++i) {
-    keep(i, static_cast<double>(x) / m < keep_prob);
-    x = a * x % m;
-  }
-}
-
-// at::bernoulli_distribution<double>: one uniform64() per element.
-template <typename Keep>
-void draw_keep_mask_default(int64_t n, double keep_prob, Generator& gen, Keep keep) {
-  for (int64_t i = 0; i < n; ++i) keep(i, gen.uniform64() < keep_prob);
-}
-
-auto into_bytes(uint8_t* keep) {
-  return [keep](int64_t i, bool kept) { keep[i] = kept; };
-}
-// words must start cleared.
-auto into_bits(uint64_t* words) {
-  return [words](int64_t i, bool kept) { words[i >> 6] |= uint64_t{kept} << (i & 63); };
-}
-
-}  // namespace
 
 void bernoulli_keep_mask_mkl(uint8_t* keep, int64_t n, double keep_prob, Generator& gen) {
   draw_keep_mask_mkl(n, keep_prob, gen, into_bytes(keep));

@@ -23,7 +23,10 @@ class Generator {
 
   uint32_t random() { return engine_(); }
   // Two draws a then b, combined as (a << 32) | b.
-  uint64_t random64();
+  uint64_t random64() {
+    const uint64_t a = random();
+    return (a << 32) | random();
+  }
   // at::uniform_real_distribution<float>(0, 1): the low 24 bits of one draw, times 2^-24.
   float uniform32() { return static_cast<float>(random() & 0xFFFFFF) * 0x1p-24f; }
   // at::uniform_real_distribution<double>(0, 1): the low 53 bits of random64(), times 2^-53.
@@ -70,11 +73,9 @@ void normal_fill_serial(T* data, int64_t n, double mean, double std, Generator& 
 // Dropout keep-masks: keep[i] = 1 when element i survives, with keep_prob = 1 - p.
 // MKL builds of PyTorch on Intel CPUs (the x86-64 pip wheels): one draw seeds an MCG31m1 stream.
 void bernoulli_keep_mask_mkl(uint8_t* keep, int64_t n, double keep_prob, Generator& gen);
-// Builds without MKL (Debian's python3-torch), and MKL builds on other CPUs: one uniform64()
-// per element.
+// Builds without MKL (Debian's python3-torch), and MKL builds on other CPUs: a uniform64() each.
 void bernoulli_keep_mask_default(uint8_t* keep, int64_t n, double keep_prob, Generator& gen);
-// The same draws, as bits: element i is kept when bit i % 64 of words[i / 64] is set. The words
-// must start cleared.
+// The same as bits in cleared words: element i is kept when bit i % 64 of words[i / 64] is set.
 void bernoulli_keep_bits_mkl(uint64_t* words, int64_t n, double keep_prob, Generator& gen);
 void bernoulli_keep_bits_default(uint64_t* words, int64_t n, double keep_prob, Generator& gen);
 
