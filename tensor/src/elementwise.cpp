@@ -141,6 +141,43 @@ void binary_into(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& 
     with_binary_fn(op, [&](auto fn) { binary_loop<scalar_t, scalar_t>(out, a, b, fn); });
   });
 }
+
+// neg, abs, sign and relu of an int64 tensor stay int64 as in PyTorch (and refuse bool); the other
+// ops compute in float32, the default dtype.
+bool keeps_integers(UnaryOp op) {
+  return op == UnaryOp::Neg || op == UnaryOp::Abs || op == UnaryOp::Sign || op == UnaryOp::Relu;
+}
+
+// op(input) of an int64 input for an op that keeps_integers; -x wraps at INT64_MIN, as in PyTorch.
+Tensor integer_unary(UnaryOp op, const Tensor& input) {
+  const auto negated = [](int64_t x) { return static_cast<int64_t>(0 - static_cast<uint64_t>(x)); };
+  const auto run = [&](auto fn) {
+    Tensor out = empty(input.shape(), kInt64);
+    unary_loop<int64_t, int64_t>(out, input, fn);
+    return out;
+  };
+  if (op == UnaryOp::Neg) return run(negated);
+  if (op == UnaryOp::Abs) return run([negated](int64_t x) { return x < 0 ? negated(x) : x; });
+  if (op == UnaryOp::Sign) return run([](int64_t x) { return int64_t((0 < x) - (x < 0)); });
+  return run([](int64_t x) { return x < 0 ? 0 : x; });
+}
+
+// The gradient a backward kernel fills: grad_out and input must have one shape and dtype.
+Tensor empty_grad_in(const char* op, const Tensor& grad_out, const Tensor& input) {
+  check(grad_out.shape() == input.shape() && grad_out.dtype() == input.dtype(), op, ": grad_out ",
+        grad_out.shape(), " ", dtype_name(grad_out.dtype()), " must match the input ",
+        input.shape(), " ", dtype_name(input.dtype()));
+  return empty(input.shape(), input.dtype());
+}
+
+// The constants of gelu and its derivative, in x's type T.
+template <typename T>
+struct Gelu {
+  static constexpr T kSqrt1_2 = T(0.70710678118654752440);    // 1 / sqrt(2)
+  static constexpr T kPdfScale = T(0.39894228040143267794);   // 1 / sqrt(2 pi)
+  static constexpr T kTanhScale = T(0.79788456080286535588);  // sqrt(2 / pi)
+  static constexpr T kKappa = T(0.044715);
+};
 }  // namespace
 
 // --- Ops ----------------------------------------------------------------------------------------
@@ -181,29 +218,6 @@ void binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
   self.storage()->bump_version();
 }
 
-namespace {
-// neg, abs, sign and relu of an int64 tensor stay int64 as in PyTorch (and refuse bool); the other
-// ops compute in float32, the default dtype.
-bool keeps_integers(UnaryOp op) {
-  return op == UnaryOp::Neg || op == UnaryOp::Abs || op == UnaryOp::Sign || op == UnaryOp::Relu;
-}
-
-// op(input) of an int64 input for an op that keeps_integers. Negation wraps around at INT64_MIN,
-// as PyTorch's does.
-Tensor integer_unary(UnaryOp op, const Tensor& input) {
-  const auto negated = [](int64_t x) { return static_cast<int64_t>(0 - static_cast<uint64_t>(x)); };
-  const auto run = [&](auto fn) {
-    Tensor out = empty(input.shape(), kInt64);
-    unary_loop<int64_t, int64_t>(out, input, fn);
-    return out;
-  };
-  if (op == UnaryOp::Neg) return run(negated);
-  if (op == UnaryOp::Abs) return run([negated](int64_t x) { return x < 0 ? negated(x) : x; });
-  if (op == UnaryOp::Sign) return run([](int64_t x) { return int64_t((0 < x) - (x < 0)); });
-  return run([](int64_t x) { return x < 0 ? 0 : x; });
-}
-}  // namespace
-
 Tensor unary(UnaryOp op, const Tensor& input) {
   if (!is_floating_point(input.dtype())) {
     if (!keeps_integers(op)) return unary(op, to(input, kFloat32));
@@ -225,16 +239,6 @@ Tensor pow(const Tensor& input, double exponent) {
   return out;
 }
 
-namespace {
-// The gradient a backward kernel fills: grad_out and input must have one shape and dtype.
-Tensor empty_grad_in(const char* op, const Tensor& grad_out, const Tensor& input) {
-  check(grad_out.shape() == input.shape() && grad_out.dtype() == input.dtype(), op, ": grad_out ",
-        grad_out.shape(), " ", dtype_name(grad_out.dtype()), " must match the input ",
-        input.shape(), " ", dtype_name(input.dtype()));
-  return empty(input.shape(), input.dtype());
-}
-}  // namespace
-
 Tensor threshold_backward(const Tensor& grad_out, const Tensor& input, double threshold) {
   Tensor grad_in = empty_grad_in("threshold_backward", grad_out, input);
   dispatch(input.dtype(), "threshold_backward", [&]<typename T>() {
@@ -252,20 +256,8 @@ GeluApproximate gelu_approximate(std::string_view name) {
   return name == "none" ? GeluApproximate::None : GeluApproximate::Tanh;
 }
 
-namespace {
-// The constants of gelu and its derivative, in x's type T.
-template <typename T>
-struct Gelu {
-  static constexpr T kSqrt1_2 = T(0.70710678118654752440);    // 1 / sqrt(2)
-  static constexpr T kPdfScale = T(0.39894228040143267794);   // 1 / sqrt(2 pi)
-  static constexpr T kTanhScale = T(0.79788456080286535588);  // sqrt(2 / pi)
-  static constexpr T kKappa = T(0.044715);
-};
-}  // namespace
-
-// PyTorch's gelu kernels, a run at a time: the polynomial part in plain loops that vectorise
-// (with the fused multiply-add of PyTorch's AVX2 build where it has one), erf, tanh and exp from
-// SLEEF in between.
+// PyTorch's gelu kernels, a run at a time: the polynomial part in plain loops that vectorise (with
+// the fused multiply-adds of PyTorch's AVX2 build), SLEEF's erf, tanh and exp in between.
 Tensor gelu(const Tensor& input, GeluApproximate approximate) {
   Tensor out = empty(input.shape(), input.dtype());
   dispatch(input.dtype(), "gelu", [&]<typename T>() {

@@ -13,8 +13,6 @@
 
 namespace mg::kernels {
 
-// --- The checks of in-place writes --------------------------------------------------------------
-
 namespace {
 // An expanded tensor has elements that share one memory location: writing into it would depend on
 // the order of the writes, so PyTorch refuses, and so do we.
@@ -25,7 +23,21 @@ void check_no_internal_overlap(const Tensor& self, const char* op) {
           "expanded tensor, shape ",
           self.shape(), " with strides ", self.strides(), "); write into a clone() instead");
 }
+
+// x as an out_t. A floating-point value that int64 cannot hold (NaN, infinities, |x| >= 2^63)
+// is undefined behaviour for static_cast; it becomes what the x86-64 conversion instruction,
+// and so PyTorch on this CPU, gives: the "integer indefinite", INT64_MIN.
+template <typename out_t, typename in_t>
+out_t convert(in_t x) {
+  if constexpr (std::is_same_v<out_t, int64_t> && std::is_floating_point_v<in_t>) {
+    constexpr auto kLimit = static_cast<in_t>(std::numeric_limits<int64_t>::max());  // 2^63
+    if (!(x >= -kLimit && x < kLimit)) return std::numeric_limits<int64_t>::min();
+  }
+  return static_cast<out_t>(x);
+}
 }  // namespace
+
+// --- The checks of in-place writes --------------------------------------------------------------
 
 void check_broadcasts_to(const Tensor& self, const Tensor& other, const char* op) {
   check_no_internal_overlap(self, op);
@@ -41,20 +53,6 @@ Tensor separate(const Tensor& dst, const Tensor& src) {
 }
 
 // --- Copies and fills ---------------------------------------------------------------------------
-
-namespace {
-// x as an out_t. A floating-point value that int64 cannot hold (NaN, infinities, |x| >= 2^63)
-// is undefined behaviour for static_cast; it becomes what the x86-64 conversion instruction,
-// and so PyTorch on this CPU, gives: the "integer indefinite", INT64_MIN.
-template <typename out_t, typename in_t>
-out_t convert(in_t x) {
-  if constexpr (std::is_same_v<out_t, int64_t> && std::is_floating_point_v<in_t>) {
-    constexpr auto kLimit = static_cast<in_t>(std::numeric_limits<int64_t>::max());  // 2^63
-    if (!(x >= -kLimit && x < kLimit)) return std::numeric_limits<int64_t>::min();
-  }
-  return static_cast<out_t>(x);
-}
-}  // namespace
 
 void copy_into(const Tensor& dst, const Tensor& src) {
   dispatch_all(dst.dtype(), [&]<typename out_t>() {
