@@ -10,8 +10,7 @@ namespace mg {
 
 namespace {
 
-// A leaf copy of `input` with its own storage but the same strides, so non-contiguous inputs
-// stay non-contiguous.
+// A leaf copy of `input` in a storage of its own with the same strides, non-contiguous if input is.
 Tensor copy_keeping_layout(const Tensor& input) {
   auto storage = std::make_shared<Storage>(input.storage()->nbytes());
   std::memcpy(storage->data(), input.storage()->data(), input.storage()->nbytes());

@@ -66,8 +66,7 @@ void write_(const char* op, Tensor& self, const Tensor& value,
   set_history(base, std::move(copy_slices));
 }
 
-// self op= other computed out of place (mg::add for add_), then written into self: its history
-// is the op's.
+// self op= other computed out of place (mg::add for add_), then written into self with its history.
 Tensor& apply_(const char* op, kernels::BinaryOp kind,
                Tensor (*out_of_place)(const Tensor&, const Tensor&), Tensor& self,
                const Tensor& other) {

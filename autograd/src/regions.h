@@ -22,8 +22,7 @@ Region region_of(const Tensor& tensor);
 Tensor scatter_to_base(const Tensor& grad_view, const Region& view, const BaseLayout& base);
 // The part of the base's gradient that falls in the region.
 Tensor region_of_grad(const Tensor& grad_base, const Region& view, const BaseLayout& base);
-// The base's gradient with the region zeroed: what the old values receive once the region is
-// overwritten.
+// The base's gradient with the region zeroed: what the old values get once the region is written.
 Tensor grad_outside_region(const Tensor& grad_base, const Region& view, const BaseLayout& base);
 
 }  // namespace mg::autograd

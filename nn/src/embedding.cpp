@@ -8,8 +8,7 @@ namespace mg::nn {
 Embedding::Embedding(int64_t num_embeddings, int64_t embedding_dim) {
   check(num_embeddings > 0 && embedding_dim > 0, "Embedding: num_embeddings (", num_embeddings,
         ") and embedding_dim (", embedding_dim, ") must be positive");
-  // torch.nn.Embedding fills an empty contiguous weight with normal_(0, 1), which draws what
-  // randn draws.
+  // torch.nn.Embedding fills an empty contiguous weight with normal_(0, 1): randn's very draws.
   weight = randn({num_embeddings, embedding_dim}).requires_grad_();
 }
 

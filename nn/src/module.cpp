@@ -37,8 +37,7 @@ class Collect : public Module::Visitor {
     std::ranges::move(inner.buffers, std::back_inserter(buffers));
   }
 
-  // torch's order: the module's own parameters, then its own buffers, then each submodule's
-  // entries.
+  // torch's order: the module's own parameters, then its own buffers, then each submodule's.
   void append_state_dict(NamedTensors& entries) const {
     entries.insert(entries.end(), parameters.begin(), parameters.end());
     entries.insert(entries.end(), buffers.begin(), buffers.end());

@@ -230,9 +230,8 @@ void Adam::step() {
       const bool decoupled_weight_decay = decoupled_weight_decay_;
       const bool coupled_weight_decay = !decoupled_weight_decay_ && weight_decay_ != 0.0;
       const int64_t n = param.numel();
-      // Selects on loop-invariant flags rather than branches, and amsgrad's choice made outside
-      // the loop, so that the loop can vectorise. Elements are independent: chunks of them run
-      // in parallel.
+      // Selects on loop-invariant flags, not branches, and amsgrad chosen outside the loop, so
+      // that the loop vectorises. Elements are independent: chunks of them run in parallel.
       const auto update = [&](auto amsgrad, int64_t begin, int64_t end) {
         for (int64_t j = begin; j < end; ++j) {
           const scalar_t p = decoupled_weight_decay ? param_data[j] * decay : param_data[j];

@@ -1,5 +1,4 @@
-// Broadcasting and dtype promotion, as PyTorch does them for elementwise ops, and broadcasting's
-// backward, sum_to.
+// Broadcasting and dtype promotion as PyTorch's elementwise ops do them, and sum_to, its backward.
 #include "minigrad/tensor/elementwise.h"
 
 #include <algorithm>

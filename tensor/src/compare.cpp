@@ -1,5 +1,4 @@
-// Comparisons: each a name for one CompareOp of kernels::compare; a number becomes a wrapped
-// scalar first.
+// Comparisons, each a name for one CompareOp of kernels::compare; numbers become wrapped scalars.
 #include "minigrad/tensor/compare.h"
 
 #include "minigrad/tensor/elementwise.h"

@@ -1,6 +1,5 @@
 // cross_entropy and its backward: log_softmax's kernel, then one pass over the rows picking each
-// target's log-probability; the backward fuses nll_loss's and log_softmax's into one pass, in
-// their arithmetic.
+// target's log-probability; the backward fuses nll_loss's and log_softmax's, in their arithmetic.
 #include "minigrad/tensor/loss.h"
 
 #include <algorithm>

@@ -11,8 +11,7 @@
 // (max_min.cpp) share, each output computed on its own.
 namespace mg::kernels {
 
-// The entries of `per_dim` (sizes or strides, one per dim) of the dims that `reduced` marks, or
-// of the others.
+// The entries of `per_dim` (sizes or strides, one per dim) of the dims `reduced` marks, or others'.
 inline Shape select_dims(const Shape& per_dim, const std::vector<bool>& reduced, bool of_reduced) {
   Shape selected;
   for (size_t d = 0; d < per_dim.size(); ++d)

@@ -1,8 +1,7 @@
 // softmax, log_softmax and their backwards, in the arithmetic of PyTorch 1.13's CPU kernels (AVX2
 // build): aten/src/ATen/native/cpu/SoftMaxKernel.cpp's last-dim and other-dim kernels (the
 // other-dim backwards' order, sums from 0 per column, was found from PyTorch's bits, not its
-// source).
-// Every kernel works on contiguous data seen as [outer, dim_size, inner].
+// source). Every kernel works on contiguous data seen as [outer, dim_size, inner].
 //
 // PyTorch's vector loops take exp and log from SLEEF (Sleef_expf8_u10 / Sleef_expd4_u10,
 // Sleef_logf8_u10 / Sleef_logd4_u10), its scalar loops from std::exp; so do these loops, through
@@ -71,8 +70,7 @@ struct Slices {
 };
 
 // Each op's two kernels, as PyTorch's: last_dim over one row, other_dim over `count` slices of
-// columns, which share its buffers of one value per column; each column is a lane of PyTorch's
-// vector loop.
+// columns sharing its buffers of one value per column, each column a lane of PyTorch's vector loop.
 
 // y = exp(x - maxval) over one row, SLEEF's exp; returns maxval, the row's max, and the sum of y.
 template <typename T>
@@ -225,8 +223,7 @@ struct LogSoftmaxBackward {
   }
 };
 
-// The kernel PyTorch runs: Kernels::last_dim on each row along the last dim, Kernels::other_dim
-// along any other.
+// The kernel PyTorch runs: Kernels::last_dim on each row along the last dim, other_dim elsewhere.
 template <typename Kernels>
 struct ByDim {
   // s by value: a copy that no call can change, so its sizes stay in registers across vec::exp
@@ -331,8 +328,7 @@ Tensor masked_softmax(const Tensor& input, const Tensor& mask, double divisor) {
   return along_dim("masked_softmax", -1, kernel, input);
 }
 
-// PyTorch's three backwards in one pass per row: softmax's, then / divisor, then
-// masked_fill(mask, 0).
+// PyTorch's three backwards in one pass per row: softmax's, / divisor, then masked_fill(mask, 0).
 Tensor masked_softmax_backward(const Tensor& grad_out, const Tensor& output, const Tensor& mask,
                                double divisor) {
   const MaskRows mask_rows("masked_softmax_backward", mask, output.shape());

@@ -148,8 +148,7 @@ void for_each_contiguous_chunk(int64_t size, const std::array<int64_t, N>& offse
 
 // Calls row(offsets, n, row_strides) for the rows of N views walked in step over shape (see
 // MergedDims), offsets[k] being operand k's first element, in chunks of `grain` elements on both
-// cores (parallel.h): rows come in no particular order and may be cut in parts, unless one chunk
-// holds them all.
+// cores (parallel.h): rows come in any order and may be cut in parts unless one chunk holds all.
 template <size_t N, typename Row>
 void for_each_row_in_chunks(const Shape& shape, const std::array<Shape, N>& strides,
                             const std::array<int64_t, N>& offsets, int64_t grain, Row row) {

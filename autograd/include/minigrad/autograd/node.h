@@ -187,17 +187,15 @@ struct InputGrad {
 };
 
 // A node of the given kind whose edges lead to the inputs that require grad, as they are now. The
-// formulas move into the edges (a braced list of inputs is a temporary array, so copying them
-// would copy every saved tensor's handle once more); those of the other inputs are dropped with
-// what they saved.
+// formulas move into the edges (a braced list of inputs is a temporary array: a copy would copy
+// every saved tensor's handle once more); the other inputs' formulas go, with what they saved.
 std::shared_ptr<Node> make_node(OpKind kind, std::span<InputGrad> inputs);
 template <size_t N>
 std::shared_ptr<Node> make_node(OpKind kind, InputGrad (&&inputs)[N]) {
   return make_node(kind, std::span<InputGrad>(inputs));
 }
 // Makes `result`, which has no history yet, the output of make_node(kind, inputs). Call under
-// needs_grad(). Records nothing when result is not floating point (x.to(kInt64)): it never
-// requires grad.
+// needs_grad(). A result not floating point (x.to(kInt64)) never requires grad: it is not recorded.
 void record(Tensor& result, OpKind kind, std::span<InputGrad> inputs);
 template <size_t N>
 void record(Tensor& result, OpKind kind, InputGrad (&&inputs)[N]) {

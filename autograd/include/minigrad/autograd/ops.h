@@ -141,9 +141,8 @@ Tensor embedding(const Tensor& weight, const Tensor& indices);
 // torch.nn.functional.cross_entropy with reduction "mean": logits [N, C] with int64 targets [N],
 // or logits [B, T, C] with targets [B, T]. The 3-D form is the GPT convention, classes in the last
 // dim: it equals PyTorch's F.cross_entropy(logits.flatten(0, 1), targets.flatten()) (PyTorch's
-// own 3-D form expects classes in dim 1). Unbatched logits [C] take a 0-dim target, as in PyTorch.
-// NaN when every target is ignored, as in PyTorch; throws
-// for a target outside [0, C) that is not ignore_index.
+// own 3-D form expects classes in dim 1). Unbatched logits [C] take a 0-dim target. As in PyTorch,
+// NaN when every target is ignored; throws for a target outside [0, C) that is not ignore_index.
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore_index = -100);
 
 // (x - mean) / sqrt(var + eps) * weight + bias over the trailing dims normalized_shape of input,

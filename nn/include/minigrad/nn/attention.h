@@ -46,8 +46,7 @@ class CausalAttention : public Module {
   Tensor mask;  // buffer: triu(ones(context_length, context_length), 1)
 };
 
-// num_heads CausalAttention heads side by side, their outputs concatenated: [..., T, num_heads *
-// d_out].
+// num_heads CausalAttention heads side by side, outputs concatenated: [..., T, num_heads * d_out].
 class MultiHeadAttentionWrapper : public Module {
  public:
   MultiHeadAttentionWrapper(int64_t d_in, int64_t d_out, int64_t context_length, double dropout,
@@ -82,8 +81,7 @@ class MultiHeadAttention : public Module {
   struct Heads {
     Tensor queries, keys, values;  // [B, num_heads, T, head_dim]
   };
-  // The projections of x [T, d_in] or [B, T, d_in] (checked), split into heads (B = 1 for one
-  // sequence).
+  // The projections of x [T, d_in] or [B, T, d_in] (checked; B = 1 for one sequence), in heads.
   Heads split_heads(const Tensor& x) const;
 };
 

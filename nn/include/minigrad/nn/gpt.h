@@ -14,9 +14,8 @@
 // The GPT of chapter 4 of "Build a Large Language Model (From Scratch)", member for member and in
 // the book's order, so that the same seed gives the book's initial weights and the state-dict
 // names are the book's ("trf_blocks.0.att.W_query.weight", "trf_blocks.0.ff.layers.0.bias").
-// One difference in names: the book's LayerNorm class calls its parameters scale and shift, where
-// this one, as torch.nn.LayerNorm, calls them weight and bias (the same math: biased variance,
-// eps 1e-5).
+// One difference in names: the book's LayerNorm calls its parameters scale and shift, this one (as
+// torch.nn.LayerNorm) weight and bias; the math is the same (biased variance, eps 1e-5).
 namespace mg::nn {
 
 // The book's GPT_CONFIG_124M by default: GPT-2 small.
@@ -53,9 +52,8 @@ class TransformerBlock : public Module {
   Dropout drop_shortcut;
 };
 
-// Token ids (int64 [B, T] or [T], T <= context_length) to logits [B, T, vocab_size] (or
-// [T, vocab_size]): token plus position embeddings, dropout, the blocks, a final LayerNorm and a
-// bias-free output head.
+// Token ids, int64 [B, T] or [T] with T <= context_length, to logits [..., T, vocab_size]: token
+// plus position embeddings, dropout, the blocks, a final LayerNorm and a bias-free output head.
 class GPTModel : public Module {
  public:
   explicit GPTModel(const GPTConfig& cfg);

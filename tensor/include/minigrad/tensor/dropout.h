@@ -26,8 +26,7 @@ Tensor dropout_noise(const Shape& shape, Dtype dtype, double p,
                      Generator& gen = default_generator());
 
 // Dropout's keep mask as bits, for fused attention, which never makes the [..., Tq, Tk] weights it
-// drops: one bit per element in row-major order, the very draws dropout_noise makes for a tensor
-// of that many elements.
+// drops: one bit per element in row-major order, what dropout_noise draws for as many elements.
 struct DropoutKeepBits {
   std::vector<uint64_t> words;  // weight i is kept when bit i % 64 of words[i / 64] is set
   double p = 0;                 // survivors are scaled by 1 / (1 - p)

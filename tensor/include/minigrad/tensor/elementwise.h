@@ -15,8 +15,7 @@ namespace mg::kernels {
 // missing dim) stretches to the other size. Throws, naming `op`, when two sizes differ and
 // neither is 1: "add: shapes [2, 3] and [4] cannot be broadcast (3 != 4 at dim 1)".
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
-// Whether `shape` broadcasts to `target` unchanged: aligned from the last dim, each size is 1 or
-// target's.
+// Whether `shape` broadcasts to `target`: aligned from the last dim, each size is 1 or target's.
 bool broadcasts_to(const Shape& shape, const Shape& target);
 
 // PyTorch's result dtype for a binary op: the higher of the two in bool < int64 < float32 <
@@ -82,8 +81,7 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
 // self's shape) is true to value. Bumps self's version.
 void masked_fill_(const Tensor& self, const Tensor& mask, double value);
 
-// dst[...] = src broadcast to dst's shape, converted to dst's dtype; dst may be any view.
-// Bumps dst's version.
+// dst[...] = src broadcast to dst's shape, in dst's dtype; dst may be any view. Bumps its version.
 void copy_(const Tensor& dst, const Tensor& src);
 // Every element of dst (any view) set to value converted to dst's dtype. Bumps dst's version.
 void fill_(const Tensor& dst, double value);

@@ -51,8 +51,7 @@ Tensor arange(End end) {
 template <typename T>
 Tensor from_vector(const std::vector<T>& values, const Shape& shape, Dtype dtype = dtype_of<T>());
 
-// Literals up to 3-D, like torch.tensor: mg::tensor({{0.43, 0.15}, {0.55, 0.87}}). A scalar gives
-// a 0-dim tensor.
+// Literals, 0-D (a scalar) up to 3-D, like torch.tensor: mg::tensor({{0.43, 0.15}, {0.55, 0.87}}).
 Tensor tensor(double value, Dtype dtype = kFloat32);
 Tensor tensor(std::initializer_list<double> values, Dtype dtype = kFloat32);
 Tensor tensor(std::initializer_list<std::initializer_list<double>> rows, Dtype dtype = kFloat32);

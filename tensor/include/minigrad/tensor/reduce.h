@@ -15,8 +15,7 @@ using Dims = std::vector<int64_t>;
 
 // The dims of a tensor of `shape` that a reduction over `dims` reduces (negative dims counting
 // from the end), all of them when `dims` is empty. A 0-dim tensor accepts dim 0 or -1 and reduces
-// to itself, as in PyTorch. The one reading of a reduction's dims, for the kernels and their
-// gradients.
+// to itself, as in PyTorch. The one reading of a reduction's dims, for kernels and gradients.
 struct ReducedDims {
   std::vector<bool> reduced;  // one flag per dim, none for a 0-dim tensor
   Shape kept_shape;           // the shape with the reduced dims 1: the result's with keepdim
@@ -32,8 +31,7 @@ ReducedDims reduced_dims(const Shape& shape, const Dims& dims, const char* op);
 // them: a 0-dim result, or all sizes 1 with keepdim. The sum of no elements is 0.
 Tensor sum(const Tensor& input, const Dims& dims = {}, bool keepdim = false);
 
-// The sum divided by the number of elements summed (a true division, as torch does); the mean
-// of no elements is nan.
+// The sum divided by the element count (a true division, as in torch); nan over no elements.
 Tensor mean(const Tensor& input, const Dims& dims = {}, bool keepdim = false);
 
 // The variance over `dims` (all of them when empty), divided by N - 1 when unbiased, else by N;

@@ -12,8 +12,7 @@ namespace mg::kernels {
 // inputs; a slice that is all -inf gives nan, as in PyTorch.
 Tensor softmax(const Tensor& input, int64_t dim);
 
-// The gradient of softmax from its output: grad_in = output * (grad_out - sum(grad_out * output,
-// dim, keepdim)).
+// softmax's backward: grad_in = output * (grad_out - sum(grad_out * output, dim, keepdim)).
 Tensor softmax_backward(const Tensor& grad_out, const Tensor& output, int64_t dim);
 
 // softmax(input.masked_fill(mask, -inf) / divisor, -1) in one pass over each row of the last dim,
@@ -29,8 +28,7 @@ Tensor masked_softmax_backward(const Tensor& grad_out, const Tensor& output, con
 // entries give -inf, a slice that is all -inf gives nan, as in PyTorch.
 Tensor log_softmax(const Tensor& input, int64_t dim);
 
-// The gradient of log_softmax from its output: grad_in = grad_out - exp(output) * sum(grad_out,
-// dim, keepdim).
+// log_softmax's backward: grad_in = grad_out - exp(output) * sum(grad_out, dim, keepdim).
 Tensor log_softmax_backward(const Tensor& grad_out, const Tensor& output, int64_t dim);
 
 }  // namespace mg::kernels

@@ -6,8 +6,7 @@
 // on diagonal j - i: 0 is the main diagonal, 1 the one above it, -1 the one below.
 namespace mg::kernels {
 
-// A contiguous copy of input with every element below `diagonal` zeroed: causal masks are
-// triu(ones({T, T}), 1).
+// A contiguous copy of input zeroed below `diagonal`: causal masks are triu(ones({T, T}), 1).
 Tensor triu(const Tensor& input, int64_t diagonal = 0);
 // A contiguous copy of input with every element above `diagonal` zeroed.
 Tensor tril(const Tensor& input, int64_t diagonal = 0);

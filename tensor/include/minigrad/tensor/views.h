@@ -11,8 +11,7 @@ namespace mg::kernels {
 Tensor as_strided(const Tensor& input, const Shape& shape, const Shape& strides, int64_t offset);
 // Same elements in a new shape; one size may be -1. Throws when the layout cannot be viewed.
 Tensor view(const Tensor& input, const Shape& shape);
-// Whether view(input, shape) can share input's storage; throws, naming reshape, when shape is
-// invalid.
+// Whether view(input, shape) can share input's storage; throws, naming reshape, on a bad shape.
 bool is_viewable(const Tensor& input, const Shape& shape);
 Tensor transpose(const Tensor& input, int64_t dim0, int64_t dim1);
 Tensor select(const Tensor& input, int64_t dim, int64_t index);
