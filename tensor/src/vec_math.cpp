@@ -14,7 +14,9 @@ constexpr decltype(&Sleef_expd2_u10sse2) kDouble2[] = {Sleef_expd2_u10sse2, Slee
                                                        Sleef_tanhd2_u10sse2, Sleef_erfd2_u10sse2};
 
 // SLEEF's AVX-512 build where the CPU has it, but for log (see vec_math.h).
-bool on_avx512(Fn fn) { return fn != Fn::Log && cpu_has_avx512f(); }
+bool on_avx512(Fn fn) {
+  return fn != Fn::Log && cpu_has_avx512f();
+}
 }  // namespace
 
 void map(Fn fn, const float* x, float* y, int64_t n) {
