@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <vector>
 
-// Both cores for minigrad's own kernels: a small pool of threads that sleep while idle, and
-// parallel_for over fixed chunks of an index range.
+// Both cores for minigrad's own kernels: a small pool of threads that sleep when idle (after
+// watching 50 us for the next job), and parallel_for over fixed chunks of an index range.
 namespace mg {
 
 // The threads minigrad's own kernels and its matrix products use. The default is MG_NUM_THREADS
