@@ -18,9 +18,12 @@ constexpr bool kAddressSanitizer = false;
 constexpr std::align_val_t kAlignment{64};
 
 // Freed blocks wait here for the next request of their size, in two kinds:
-// - Big ones. glibc serves blocks above its mmap threshold (at most 32 MiB) with fresh pages from
-//   the kernel, which faults and zeroes each page on first touch: a 1024-token MultiHeadAttention
-//   spent more time there, on its 48 MiB score tensors, than in its matmuls. A training loop's
+// - Big ones, from glibc's first mmap threshold, 128 KiB, up. glibc serves blocks above that
+//   threshold (which grows to at most 32 MiB) with fresh pages from the kernel, and gives the top
+//   of its heap back once that passes its trim threshold; either way the kernel faults and zeroes
+//   each page on its next first touch. A 1024-token MultiHeadAttention spent more time there, on
+//   its 48 MiB score tensors, than in its matmuls, and the toy GPT's training step took some 900
+//   page faults for its 512 KiB activations while the floor here was 1 MiB. A training loop's
 //   steps reuse them, up to a bound.
 // - Small ones, up to 1 KiB: the data that does not fit inside a Storage ([16, 16] float32 is
 //   1 KiB) and the objects each tensor and graph node is made of (make_pooled). glibc's allocation
@@ -86,7 +89,7 @@ SmallBlocks* small_blocks() {
 // The big ones, shared by all threads.
 class BigBlocks {
  public:
-  static constexpr size_t kMinBytes = size_t{1} << 20;
+  static constexpr size_t kMinBytes = size_t{1} << 17;
   static constexpr size_t kMaxCachedBytes = size_t{1} << 30;
 
   void* take(size_t nbytes) {

@@ -1,11 +1,10 @@
 #include "minigrad/tensor/views.h"
 
 #include <algorithm>
-#include <cstring>
 #include <optional>
 
+#include "elementwise_loops.h"
 #include "minigrad/tensor/factory.h"
-#include "strided_loop.h"
 
 namespace mg::kernels {
 
@@ -232,19 +231,7 @@ Tensor expand(const Tensor& input, const Shape& shape) {
 
 Tensor clone(const Tensor& input) {
   Tensor out = empty(input.shape(), input.dtype());
-  dispatch_all(input.dtype(), [&]<typename scalar_t>() {
-    const auto* source = static_cast<const scalar_t*>(input.storage()->data());
-    scalar_t* target = out.data_ptr<scalar_t>();
-    detail::for_each_row(input.shape(), input.strides(), input.storage_offset(),
-                         [&](int64_t offset, int64_t n, int64_t stride) {
-                           if (stride == 1)
-                             std::memcpy(target, source + offset, n * sizeof(scalar_t));
-                           else
-                             for (int64_t i = 0; i < n; ++i)
-                               target[i] = source[offset + i * stride];
-                           target += n;
-                         });
-  });
+  copy_into(out, input);
   return out;
 }
 
