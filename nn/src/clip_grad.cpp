@@ -20,7 +20,8 @@ double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, doubl
 
   const bool infinity_norm = std::isinf(norm_type);
   // Accumulates in double: sum |g|^p, or max |g| (NaN wins, as torch.max). Each gradient in
-  // fixed chunks, whose results are combined in order: the same bits at any thread count.
+  // fixed chunks, all gradients' chunks at once, whose results are combined in order: the same
+  // bits at any thread count.
   const auto term = [&](double magnitude) {
     if (infinity_norm) return magnitude;
     return norm_type == 2.0 ? magnitude * magnitude : std::pow(magnitude, norm_type);
@@ -29,23 +30,28 @@ double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, doubl
     if (infinity_norm) return std::isnan(part) || part > total ? part : total;
     return total + part;
   };
-  double total = 0.0;
+  std::vector<int64_t> sizes;
   for (const Tensor& grad : grads) {
     check(grad.is_contiguous(), "clip_grad_norm_: a gradient of shape ", grad.shape(),
           " is not contiguous");
-    dispatch(grad.dtype(), "clip_grad_norm_", [&]<typename scalar_t>() {
-      const scalar_t* g = grad.data_ptr<scalar_t>();
-      total = parallel_reduce(
-          grad.numel(), total,
-          [&](int64_t begin, int64_t end) {
-            double chunk_total = 0.0;
-            for (int64_t i = begin; i < end; ++i)
-              chunk_total = combine(chunk_total, term(std::abs(static_cast<double>(g[i]))));
-            return chunk_total;
-          },
-          combine);
-    });
+    sizes.push_back(grad.numel());
   }
+  // The result of chunk c of gradient i, which begins at element c * kGrainSize.
+  std::vector<std::vector<double>> chunk_totals(grads.size());
+  for (size_t i = 0; i < grads.size(); ++i)
+    chunk_totals[i].resize(static_cast<size_t>((sizes[i] + kGrainSize - 1) / kGrainSize));
+  parallel_for_each(sizes, [&](size_t i, int64_t begin, int64_t end) {
+    dispatch(grads[i].dtype(), "clip_grad_norm_", [&]<typename scalar_t>() {
+      const scalar_t* g = grads[i].data_ptr<scalar_t>();
+      double chunk_total = 0.0;
+      for (int64_t j = begin; j < end; ++j)
+        chunk_total = combine(chunk_total, term(std::abs(static_cast<double>(g[j]))));
+      chunk_totals[i][static_cast<size_t>(begin / kGrainSize)] = chunk_total;
+    });
+  });
+  double total = 0.0;
+  for (const std::vector<double>& totals : chunk_totals)
+    for (const double chunk_total : totals) total = combine(total, chunk_total);
   const double total_norm = infinity_norm      ? total
                             : norm_type == 2.0 ? std::sqrt(total)
                                                : std::pow(total, 1.0 / norm_type);
@@ -53,6 +59,7 @@ double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, doubl
   // std::min keeps a NaN coefficient, which then spreads to the gradients as in PyTorch.
   const double clip_coef = std::min(max_norm / (total_norm + 1e-6), 1.0);
   if (clip_coef == 1.0) return total_norm;
+  // One gradient after another: a gradient listed twice is scaled twice, as in PyTorch.
   for (const Tensor& grad : grads) {
     dispatch(grad.dtype(), "clip_grad_norm_", [&]<typename scalar_t>() {
       scalar_t* g = grad.data_ptr<scalar_t>();

@@ -7,8 +7,11 @@
 // refuses to run backward.
 #include "minigrad/nn/optim.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <map>
+#include <numeric>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -43,20 +46,48 @@ Optimizer::Optimizer(std::vector<Tensor> params, double lr, const char* name)
     check(param.is_contiguous(), name_, ": parameter ", i, " of shape ", param.shape(),
           " is not contiguous; optimize a contiguous tensor");
   }
+  // A step updates all parameters at once, so no two may share an element (PyTorch 1.13 warns
+  // that a duplicate parameter will become an error).
+  std::vector<size_t> by_address(params_.size());
+  std::iota(by_address.begin(), by_address.end(), size_t{0});
+  const auto address = [&](size_t i) {
+    return std::pair{reinterpret_cast<std::uintptr_t>(params_[i].storage().get()),
+                     params_[i].storage_offset()};
+  };
+  std::sort(by_address.begin(), by_address.end(),
+            [&](size_t a, size_t b) { return address(a) < address(b); });
+  for (size_t k = 1; k < by_address.size(); ++k) {
+    const size_t before = by_address[k - 1], i = by_address[k];
+    check(address(before).first != address(i).first ||
+              address(i).second >= address(before).second + params_[before].numel(),
+          name_, ": parameters ", std::min(before, i), " and ", std::max(before, i),
+          " share elements; pass each parameter once");
+  }
 }
 
 void Optimizer::zero_grad() {
   for (Tensor& param : params_) param.zero_grad();
 }
 
-Tensor Optimizer::grad_of(size_t i) const {
-  const Tensor& param = params_[i];
-  Tensor grad = param.grad();
-  if (grad.defined())
-    check(grad.shape() == param.shape() && grad.dtype() == param.dtype() && grad.is_contiguous(),
-          name_, ": parameter ", i, " of shape ", param.shape(), " has a gradient of shape ",
-          grad.shape(), "; it must be a contiguous tensor of the parameter's shape and dtype");
-  return grad;
+std::vector<Tensor> Optimizer::grads() const {
+  std::vector<Tensor> grads;
+  for (size_t i = 0; i < params_.size(); ++i) {
+    const Tensor& param = params_[i];
+    const Tensor& grad = grads.emplace_back(param.grad());
+    if (grad.defined())
+      check(grad.shape() == param.shape() && grad.dtype() == param.dtype() && grad.is_contiguous(),
+            name_, ": parameter ", i, " of shape ", param.shape(), " has a gradient of shape ",
+            grad.shape(), "; it must be a contiguous tensor of the parameter's shape and dtype");
+  }
+  return grads;
+}
+
+void Optimizer::run(const std::vector<Update>& updates) {
+  std::vector<int64_t> sizes;
+  for (const Update& update : updates) sizes.push_back(params_[update.param].numel());
+  parallel_for_each(sizes,
+                    [&](size_t k, int64_t begin, int64_t end) { updates[k].apply(begin, end); });
+  for (const Update& update : updates) params_[update.param].storage()->bump_version();
 }
 
 void Optimizer::check_lr() const {
@@ -124,8 +155,10 @@ std::vector<Optimizer::StateField> SGD::state_fields() {
 
 void SGD::step() {
   check_lr();
+  const std::vector<Tensor> grads = this->grads();
+  std::vector<Update> updates;
   for (size_t i = 0; i < params_.size(); ++i) {
-    const Tensor grad = grad_of(i);
+    const Tensor& grad = grads[i];
     if (!grad.defined()) continue;
     const Tensor& param = params_[i];
     const bool first_step = !momentum_buffers_[i].defined();
@@ -140,28 +173,29 @@ void SGD::step() {
       const auto one_minus_dampening = static_cast<scalar_t>(1.0 - dampening_);
       const auto neg_lr = static_cast<scalar_t>(-lr);
       const bool has_weight_decay = weight_decay_ != 0.0, nesterov = nesterov_;
-      const int64_t n = param.numel();
       // Selects on loop-invariant flags rather than branches, so that both loops vectorise.
       // Elements are independent, so chunks of them run in parallel.
-      parallel_for(0, n, kGrainSize, [&](int64_t begin, int64_t end) {
-        if (!buf) {
-          for (int64_t j = begin; j < end; ++j) {
-            const scalar_t d_p =
-                has_weight_decay ? grad_data[j] + weight_decay * param_data[j] : grad_data[j];
-            param_data[j] = param_data[j] + neg_lr * d_p;
-          }
-          return;
-        }
-        for (int64_t j = begin; j < end; ++j) {
-          const scalar_t d_p =
-              has_weight_decay ? grad_data[j] + weight_decay * param_data[j] : grad_data[j];
-          buf[j] = first_step ? d_p : buf[j] * momentum + one_minus_dampening * d_p;
-          param_data[j] = param_data[j] + neg_lr * (nesterov ? d_p + momentum * buf[j] : buf[j]);
-        }
-      });
+      updates.push_back(
+          {i, [=](int64_t begin, int64_t end) {
+             if (!buf) {
+               for (int64_t j = begin; j < end; ++j) {
+                 const scalar_t d_p =
+                     has_weight_decay ? grad_data[j] + weight_decay * param_data[j] : grad_data[j];
+                 param_data[j] = param_data[j] + neg_lr * d_p;
+               }
+               return;
+             }
+             for (int64_t j = begin; j < end; ++j) {
+               const scalar_t d_p =
+                   has_weight_decay ? grad_data[j] + weight_decay * param_data[j] : grad_data[j];
+               buf[j] = first_step ? d_p : buf[j] * momentum + one_minus_dampening * d_p;
+               param_data[j] =
+                   param_data[j] + neg_lr * (nesterov ? d_p + momentum * buf[j] : buf[j]);
+             }
+           }});
     });
-    param.storage()->bump_version();
   }
+  run(updates);
 }
 
 Adam::Adam(std::vector<Tensor> params, const AdamOptions& options)
@@ -198,8 +232,10 @@ std::vector<Optimizer::StateField> Adam::state_fields() {
 
 void Adam::step() {
   check_lr();
+  const std::vector<Tensor> grads = this->grads();
+  std::vector<Update> updates;
   for (size_t i = 0; i < params_.size(); ++i) {
-    const Tensor grad = grad_of(i);
+    const Tensor& grad = grads[i];
     if (!grad.defined()) continue;
     const Tensor& param = params_[i];
     if (!steps_[i].defined()) {
@@ -229,10 +265,10 @@ void Adam::step() {
       const auto neg_step_size = static_cast<scalar_t>(-step_size);
       const bool decoupled_weight_decay = decoupled_weight_decay_;
       const bool coupled_weight_decay = !decoupled_weight_decay_ && weight_decay_ != 0.0;
-      const int64_t n = param.numel();
-      // Selects on loop-invariant flags, not branches, and amsgrad chosen outside the loop, so
+      // Selects on loop-invariant flags, not branches, amsgrad chosen outside the loop, and the
+      // scalars copied in, not referenced (the stores might change what a reference reads), so
       // that the loop vectorises. Elements are independent: chunks of them run in parallel.
-      const auto update = [&](auto amsgrad, int64_t begin, int64_t end) {
+      const auto update = [=](auto amsgrad, int64_t begin, int64_t end) {
         for (int64_t j = begin; j < end; ++j) {
           const scalar_t p = decoupled_weight_decay ? param_data[j] * decay : param_data[j];
           const scalar_t g = coupled_weight_decay ? grad_data[j] + weight_decay * p : grad_data[j];
@@ -249,15 +285,15 @@ void Adam::step() {
           param_data[j] = p + neg_step_size * exp_avg[j] / denom;
         }
       };
-      parallel_for(0, n, kGrainSize, [&](int64_t begin, int64_t end) {
-        if (amsgrad_)
-          update(std::true_type{}, begin, end);
-        else
-          update(std::false_type{}, begin, end);
-      });
+      if (amsgrad_)
+        updates.push_back(
+            {i, [=](int64_t begin, int64_t end) { update(std::true_type{}, begin, end); }});
+      else
+        updates.push_back(
+            {i, [=](int64_t begin, int64_t end) { update(std::false_type{}, begin, end); }});
     });
-    param.storage()->bump_version();
   }
+  run(updates);
 }
 
 AdamW::AdamW(std::vector<Tensor> params, const AdamWOptions& options)

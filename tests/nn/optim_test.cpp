@@ -365,6 +365,26 @@ TEST(Optimizer, ParametersMustBeContiguousFloatingPointLeaves) {
       "SGD: parameter 0 of shape [3, 2] is not contiguous");
 }
 
+// A step updates all parameters at once, so one listed twice would race with itself.
+TEST(Optimizer, ParametersMustNotShareElements) {
+  const Tensor w = zeros({2, 3}).requires_grad_(), b = zeros({3}).requires_grad_();
+  expect_error(
+      [&] {
+        optim::Adam({w, b, w});
+      },
+      "Adam: parameters 0 and 2 share elements; pass each parameter once");
+  const Tensor flat = zeros({6});
+  const Tensor first = flat.narrow(0, 0, 3).requires_grad_();
+  const Tensor overlapping = flat.narrow(0, 2, 3).requires_grad_();
+  const Tensor last = flat.narrow(0, 3, 3).requires_grad_();
+  expect_error(
+      [&] {
+        optim::SGD({overlapping, first}, {.lr = 0.1});
+      },
+      "SGD: parameters 0 and 1 share elements");
+  EXPECT_NO_THROW(optim::SGD({last, first}, {.lr = 0.1}));
+}
+
 TEST(ClipGradNorm, NormTypeMustBePositive) {
   const std::vector<Tensor> params = {zeros({2}).requires_grad_()};
   expect_error([&] { nn::utils::clip_grad_norm_(params, 1.0, 0.0); },

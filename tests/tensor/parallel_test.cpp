@@ -331,6 +331,26 @@ TEST(ParallelFor, ChunksDependOnlyOnTheRangeAndTheGrain) {
   }
 }
 
+TEST(ParallelForEach, CutsEveryRangeAsParallelForDoes) {
+  const std::vector<int64_t> sizes = {0, 5, kGrainSize, kGrainSize + 1, 3 * kGrainSize - 7};
+  for (int threads : {1, 2}) {
+    const ThreadCount thread_count(threads);
+    std::mutex mutex;
+    std::vector<std::vector<std::pair<int64_t, int64_t>>> chunks(sizes.size());
+    parallel_for_each(sizes, [&](size_t i, int64_t begin, int64_t end) {
+      const std::lock_guard lock(mutex);
+      chunks[i].emplace_back(begin, end);
+    });
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      std::sort(chunks[i].begin(), chunks[i].end());
+      if (sizes[i] == 0)
+        EXPECT_TRUE(chunks[i].empty());
+      else
+        EXPECT_EQ(chunks[i], chunks_of(0, sizes[i], kGrainSize)) << "range " << i;
+    }
+  }
+}
+
 TEST(ParallelFor, UsesTheOtherThreads) {
   const ThreadCount thread_count(2);
   std::mutex mutex;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <limits>
 #include <string>
 #include <utility>
@@ -54,10 +55,20 @@ class Optimizer {
   // optimizer's, for messages.
   Optimizer(std::vector<Tensor> params, double lr, const char* name);
 
-  // Parameter i's gradient, checked against the parameter; undefined when it has none.
-  Tensor grad_of(size_t i) const;
+  // Every parameter's gradient, each checked against its parameter; undefined where a parameter
+  // has none. A step takes them all before it changes anything, so that one that throws changes
+  // nothing.
+  std::vector<Tensor> grads() const;
   // Throws unless lr >= 0; called at the start of every step().
   void check_lr() const;
+
+  // How one parameter's elements [begin, end) change in a step, and which parameter it is.
+  struct Update {
+    size_t param;
+    std::function<void(int64_t begin, int64_t end)> apply;
+  };
+  // Applies the updates, all in one parallel_for, and bumps the versions of their parameters.
+  void run(const std::vector<Update>& updates);
 
   // A field of per-parameter state: its name and one tensor per parameter, undefined until that
   // parameter's first step.

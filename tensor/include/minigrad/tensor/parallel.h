@@ -56,6 +56,27 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain_size, const F& fn) {
                      &chunks);
 }
 
+// Calls fn(i, chunk_begin, chunk_end) over [0, sizes[i]) for every i, in the chunks of kGrainSize
+// elements that parallel_for cuts each range into, all in one parallel_for: the many small
+// tensors of a model's parameters run beside each other instead of one after another.
+template <typename F>
+void parallel_for_each(const std::vector<int64_t>& sizes, const F& fn) {
+  struct Chunk {
+    size_t range;
+    int64_t begin, end;
+  };
+  std::vector<Chunk> chunks;
+  for (size_t i = 0; i < sizes.size(); ++i)
+    for (int64_t begin = 0; begin < sizes[i]; begin += kGrainSize)
+      chunks.push_back({i, begin, std::min(sizes[i], begin + kGrainSize)});
+  parallel_for(0, static_cast<int64_t>(chunks.size()), 1, [&](int64_t first, int64_t last) {
+    for (int64_t k = first; k < last; ++k) {
+      const Chunk& chunk = chunks[static_cast<size_t>(k)];
+      fn(chunk.range, chunk.begin, chunk.end);
+    }
+  });
+}
+
 // Reduces [0, n) as ATen's parallel_reduce adds its chunks: chunk_result(begin, end) of every
 // chunk of kGrainSize elements, in parallel, then init = combine(init, result) over the chunks in
 // order. The chunks do not depend on the thread count, so neither do the result's bits.
