@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 #include <optional>
+#include <thread>
 #include <type_traits>
 
 #include "blas.h"
@@ -53,21 +54,30 @@ void check_blas_size(int64_t value, const Shape& a_shape, const Shape& b_shape) 
 // own workers spin on sched_yield between calls (half of all cycles in a training step on this
 // 2-core machine, stealing the core from whatever else runs), while the pool's sleep. A product of
 // m * n * k multiply-adds is cut into parts of about kPartProducts, by rows of c, or by columns
-// when it has more of those, but no part is narrower than kMinPartLength: every part packs the
-// whole of the other operand again, which for 16-row parts of 1024x768x768 cost a third more time
-// than OpenBLAS's own two threads. The cut depends only on the shape, never on the thread count,
-// so a product gives the same bits on any number of threads. Measured here (Release, alternating
-// runs, medians of four), parts of 2^22 and at least 64 rows took the training step from 89 to
-// 69 ms and the 8 x 128 attention forward and backward from 138 to 123 ms, against OpenBLAS on
-// two threads from 2^24; 128 or 256 rows were slower on the training step, 2^21 or 2^23 no faster.
+// when it has more of those, but no part is narrower than kMinPartLength and there are at most two
+// parts per core: every part packs the whole of the other operand again, which for 16-row parts
+// of 1024x768x768 cost a third more time than OpenBLAS's own two threads, and two parts per core
+// are enough to even out a core that the VM's neighbours slow down. The cut depends only on the
+// shape and the machine, never on the thread count, so a product gives the same bits on any
+// number of threads. Measured here (Release, alternating runs, medians of four), parts of 2^22
+// and at least 64 rows took the training step from 89 to 69 ms and the 8 x 128 attention forward
+// and backward from 138 to 123 ms, against OpenBLAS on two threads from 2^24; 128 or 256 rows
+// were slower on the training step, 2^21 or 2^23 no faster. At most four parts (two per core)
+// then took BM_CausalMHAFwdBwd/8/128 from 109 to 95 ms and the training step from 52.6 to 50.2.
 constexpr int64_t kPartProducts = int64_t{1} << 22;
 constexpr int64_t kMinPartLength = 64;
+
+int64_t max_parts() {
+  static const int64_t parts =
+      2 * static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()));
+  return parts;
+}
 
 // The rows or columns of c in one part, rounded up to a multiple of 16 so that every part but the
 // last fills OpenBLAS's register tiles.
 int64_t part_size(int64_t length, int64_t products) {
-  const int64_t parts =
-      std::max<int64_t>(1, std::min(products / kPartProducts, length / kMinPartLength));
+  const int64_t parts = std::max<int64_t>(
+      1, std::min({products / kPartProducts, length / kMinPartLength, max_parts()}));
   return ((length + parts - 1) / parts + 15) / 16 * 16;
 }
 
