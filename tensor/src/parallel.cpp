@@ -40,7 +40,7 @@ void poll(const Ready& ready) {
   const auto deadline = std::chrono::steady_clock::now() + kPollTime;
   while (!ready() && std::chrono::steady_clock::now() < deadline) {
 #if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();  // lets the core's other work run while this one waits
+    __builtin_ia32_pause();  // tells the CPU, and the hypervisor, that this is a wait loop
 #endif
   }
 }
