@@ -111,13 +111,10 @@ std::shared_ptr<Node> make_node(OpKind kind, std::span<InputGrad> inputs) {
     // up to date, it has a node or is a leaf that requires grad.
     const std::shared_ptr<Node>& input_node = input_meta->refresh_view_history();
     if (input_node == nullptr && !input_meta->leaf_requires_grad) continue;
-    node->edges.push_back(Node::Edge{
-        .node = input_node,
-        .leaf = input_node ? nullptr
-                           : std::static_pointer_cast<AutogradMeta>(input.input.impl().autograd),
-        .formula = std::move(input.formula),
-        .input_shape = input.input.shape(),
-        .input_dtype = input.input.dtype()});
+    node->edges.emplace_back(
+        input_node,
+        input_node ? nullptr : std::static_pointer_cast<AutogradMeta>(input.input.impl().autograd),
+        std::move(input.formula), input.input.shape(), input.input.dtype());
   }
   return node;
 }

@@ -136,6 +136,15 @@ class GradFormula {
 // goes and the formula that computes it.
 struct Node {
   struct Edge {
+    // Made in place by make_node, since moving a GradFormula is an indirect call.
+    Edge(std::shared_ptr<Node> node, std::shared_ptr<AutogradMeta> leaf, GradFormula&& formula,
+         const Shape& input_shape, Dtype input_dtype)
+        : node(std::move(node)),
+          leaf(std::move(leaf)),
+          formula(std::move(formula)),
+          input_shape(input_shape),
+          input_dtype(input_dtype) {}
+
     std::shared_ptr<Node> node;          // the input's grad_fn when it was made by an op, or
     std::shared_ptr<AutogradMeta> leaf;  // the input itself when it is a leaf that requires grad
     GradFormula formula;                 // reset once run, unless the graph is retained
