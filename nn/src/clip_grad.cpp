@@ -36,22 +36,18 @@ double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, doubl
           " is not contiguous");
     sizes.push_back(grad.numel());
   }
-  // The result of chunk c of gradient i, which begins at element c * kGrainSize.
-  std::vector<std::vector<double>> chunk_totals(grads.size());
-  for (size_t i = 0; i < grads.size(); ++i)
-    chunk_totals[i].resize(static_cast<size_t>((sizes[i] + kGrainSize - 1) / kGrainSize));
-  parallel_for_each(sizes, [&](size_t i, int64_t begin, int64_t end) {
-    dispatch(grads[i].dtype(), "clip_grad_norm_", [&]<typename scalar_t>() {
-      const scalar_t* g = grads[i].data_ptr<scalar_t>();
-      double chunk_total = 0.0;
-      for (int64_t j = begin; j < end; ++j)
-        chunk_total = combine(chunk_total, term(std::abs(static_cast<double>(g[j]))));
-      chunk_totals[i][static_cast<size_t>(begin / kGrainSize)] = chunk_total;
-    });
-  });
-  double total = 0.0;
-  for (const std::vector<double>& totals : chunk_totals)
-    for (const double chunk_total : totals) total = combine(total, chunk_total);
+  const double total = parallel_reduce_each(
+      sizes, 0.0,
+      [&](size_t i, int64_t begin, int64_t end) {
+        double chunk_total = 0.0;
+        dispatch(grads[i].dtype(), "clip_grad_norm_", [&]<typename scalar_t>() {
+          const scalar_t* g = grads[i].data_ptr<scalar_t>();
+          for (int64_t j = begin; j < end; ++j)
+            chunk_total = combine(chunk_total, term(std::abs(static_cast<double>(g[j]))));
+        });
+        return chunk_total;
+      },
+      combine);
   const double total_norm = infinity_norm      ? total
                             : norm_type == 2.0 ? std::sqrt(total)
                                                : std::pow(total, 1.0 / norm_type);

@@ -351,6 +351,21 @@ TEST(ParallelForEach, CutsEveryRangeAsParallelForDoes) {
   }
 }
 
+// A combine that keeps the order it was called in shows that chunks are added range by range,
+// each range's chunks in order, as one parallel_reduce per range in turn would add them.
+TEST(ParallelReduceEach, CombinesRangeByRangeInChunkOrder) {
+  const std::vector<int64_t> sizes = {2 * kGrainSize + 1, 0, 7, kGrainSize};
+  const std::string expected = str("|0:0|0:", kGrainSize, "|0:", 2 * kGrainSize, "|2:0|3:0");
+  for (int threads : {1, 2}) {
+    const ThreadCount thread_count(threads);
+    const std::string order = parallel_reduce_each(
+        sizes, std::string(),
+        [](size_t i, int64_t begin, int64_t) { return str("|", i, ":", begin); },
+        [](const std::string& total, const std::string& part) { return total + part; });
+    EXPECT_EQ(order, expected) << threads << " threads";
+  }
+}
+
 TEST(ParallelFor, UsesTheOtherThreads) {
   const ThreadCount thread_count(2);
   std::mutex mutex;

@@ -91,4 +91,22 @@ T parallel_reduce(int64_t n, T init, const ChunkResult& chunk_result, const Comb
   return init;
 }
 
+// parallel_reduce over several ranges at once: chunk_result(i, begin, end) of every chunk that
+// parallel_for_each hands out, in parallel, then init = combine(init, result) over range 0's
+// chunks in order, then range 1's, and so on: the bits of one parallel_reduce per range in turn
+// (an empty range adds nothing), at any thread count.
+template <typename T, typename ChunkResult, typename Combine>
+T parallel_reduce_each(const std::vector<int64_t>& sizes, T init, const ChunkResult& chunk_result,
+                       const Combine& combine) {
+  std::vector<std::vector<T>> results(sizes.size());
+  for (size_t i = 0; i < sizes.size(); ++i)
+    results[i].resize(static_cast<size_t>((sizes[i] + kGrainSize - 1) / kGrainSize));
+  parallel_for_each(sizes, [&](size_t i, int64_t begin, int64_t end) {
+    results[i][static_cast<size_t>(begin / kGrainSize)] = chunk_result(i, begin, end);
+  });
+  for (const std::vector<T>& range_results : results)
+    for (const T& result : range_results) init = combine(init, result);
+  return init;
+}
+
 }  // namespace mg
